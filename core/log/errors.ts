@@ -36,6 +36,7 @@ export interface LogWarning extends ByteLocation {
   readonly message: string;
 }
 
+/** A warning about a whole file (a missing index, say) has position -1 and names only the file. */
 export function formatWarning(warning: LogWarning): string {
-  return `${describeLocation(warning)}: ${warning.message}`;
+  return `${warning.position < 0 ? warning.file : describeLocation(warning)}: ${warning.message}`;
 }

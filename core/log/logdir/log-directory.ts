@@ -23,6 +23,8 @@ export interface RootCheckpoints {
 
 export interface OpenOptions {
   readonly verifyChecksums?: boolean;
+  /** Called for each warning as it happens, besides collecting it in `warnings`. */
+  readonly onWarning?: (warning: LogWarning) => void;
 }
 
 const CHECKPOINT_FILES = {
@@ -46,9 +48,14 @@ export class LogDirectory {
   /** Whether the broker that wrote this directory shut down cleanly (`.kafka_cleanshutdown`). */
   readonly cleanShutdown: boolean;
   readonly partitions: readonly PartitionLog[];
+  private readonly report: (warning: LogWarning) => void;
 
   private constructor(readonly path: string, options: OpenOptions) {
-    const scan: ScanOptions = { verifyChecksums: options.verifyChecksums ?? true, onWarning: (w) => this.warnings.push(w) };
+    this.report = (w) => {
+      this.warnings.push(w);
+      options.onWarning?.(w);
+    };
+    const scan: ScanOptions = { verifyChecksums: options.verifyChecksums ?? true, onWarning: this.report };
     const metaPath = join(this.path, 'meta.properties');
     this.meta = existsSync(metaPath) ? parseMetaProperties(readFileSync(metaPath, 'utf8')) : undefined;
     this.cleanShutdown = existsSync(join(this.path, '.kafka_cleanshutdown'));
@@ -102,7 +109,7 @@ export class LogDirectory {
       return new Map(entries.map((e) => [`${e.topic}-${e.partition}`, e.offset]));
     } catch (error) {
       if (!(error instanceof LogFormatError)) throw error;
-      this.warnings.push({ file, position: error.position, message: `${error.reason}; checkpoint ignored` });
+      this.report({ file, position: error.position, message: `${error.reason}; checkpoint ignored` });
       return new Map();
     }
   }

@@ -135,7 +135,7 @@ export class LogSegment {
   }
 
   private warn(file: string, message: string): void {
-    const warning: LogWarning = { file, position: 0, message };
+    const warning: LogWarning = { file, position: -1, message };
     this.options.onWarning?.(warning);
   }
 

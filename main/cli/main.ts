@@ -1,0 +1,90 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { LogFormatError } from '../../core/log/errors';
+import { demoCommand } from './commands/demo';
+import { dumpCommand } from './commands/dump';
+import { groupsCommand } from './commands/groups';
+import { topicsCommand } from './commands/topics';
+import { LineOutput } from './output';
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer`);
+  return n;
+}
+
+function buildProgram(out: LineOutput): { program: Command; result: { code: number } } {
+  const result = { code: 0 };
+  const program = new Command('tapedeck')
+    .description('Explore event streams stored in Kafka log directories.')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('topics')
+    .description('List every topic and partition of a log directory: offsets, record counts, bytes, segments, timestamps, codecs.')
+    .argument('<logdir>', 'a Kafka log directory (one tapedeck wrote, or one copied off a broker)')
+    .option('--json', 'print one JSON document instead of a table')
+    .option('--exclude-internal', 'leave out Kafka\'s internal topics (__consumer_offsets, __cluster_metadata, ...)')
+    .action((logDir: string, options: { json?: boolean; excludeInternal?: boolean }) => {
+      result.code = topicsCommand(logDir, options, out);
+    });
+
+  program
+    .command('dump')
+    .description('Print the records of a log directory, a partition directory or one .log file, like kafka-dump-log.')
+    .argument('<path>', 'a log directory, a <topic>-<partition> directory, or a .log segment file')
+    .option('--json', 'one JSON object per record per line: topic, partition, offset, timestamp, timestampType, key, value, headers')
+    .option('--raw', 'print keys, values and header values as base64 (null stays null)')
+    .option('--from <offset>', 'start at this offset (in each partition)', nonNegativeInteger)
+    .option('--limit <n>', 'print at most n records in all', nonNegativeInteger)
+    .option('--include-control', 'include control records (transaction markers); consumers never see them')
+    .option('--topic <name>', 'only this topic (when <path> is a log directory)')
+    .action((target: string, options: Parameters<typeof dumpCommand>[1]) => {
+      result.code = dumpCommand(target, options, out);
+    });
+
+  program
+    .command('groups')
+    .description('List consumer groups from __consumer_offsets: committed offsets, lag against the log end, members.')
+    .argument('<logdir>', 'a Kafka log directory')
+    .option('--json', 'print one JSON document instead of tables')
+    .action((logDir: string, options: { json?: boolean }) => {
+      result.code = groupsCommand(logDir, options, out);
+    });
+
+  program
+    .command('demo')
+    .description('Write the built-in demo workspace (an e-commerce event log) if it is missing, and show it.')
+    .argument('[dir]', 'where to keep the demo workspace', undefined)
+    .option('--orders <n>', 'how many orders the generated story holds', nonNegativeInteger)
+    .action((dir: string | undefined, options: { orders?: number }) => {
+      result.code = demoCommand(dir, options, out);
+    });
+
+  return { program, result };
+}
+
+/** Runs the CLI; returns the process exit code. Errors are one line on stderr, never a stack trace. */
+export async function main(argv: readonly string[], out = new LineOutput()): Promise<number> {
+  const { program, result } = buildProgram(out);
+  let code: number;
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    code = result.code;
+  } catch (error) {
+    code = reportError(error);
+  }
+  await out.end();
+  return code;
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed help, the version, or a usage error already.
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : error.exitCode || 2;
+  }
+  const message = error instanceof LogFormatError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`tapedeck: error: ${message}\n`);
+  return 1;
+}
