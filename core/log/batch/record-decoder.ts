@@ -97,7 +97,10 @@ export function decodeRecords(payload: Buffer, batch: RecordContext, locate: Pay
       if (length < 0 || recordEnd > payload.length) {
         throw new RecordFramingError(recordPosition, `record ${i} declares ${length} bytes but ${payload.length - bodyStart} remain`);
       }
-      const framed = new ByteCursor(payload, bodyStart + 1, recordEnd); // +1 skips the unused attributes byte
+      // Narrow the cursor to this record so no field can read past it; +1 skips the unused attributes byte.
+      const framed = cursor;
+      framed.pos = bodyStart + 1;
+      framed.end = recordEnd;
       const timestampDelta = framed.readVarlong();
       const offsetDelta = framed.readVarint();
       const keyLength = framed.readVarint();
@@ -126,6 +129,7 @@ export function decodeRecords(payload: Buffer, batch: RecordContext, locate: Pay
       const timestamp = logAppendTime ? batch.maxTimestamp : batch.baseTimestamp + timestampDelta;
       records[i] = new V2Record(offset, timestamp, batch.timestampType, payload, keyStart, keyLength, valueStart, valueLength, headersStart, headerCount);
       cursor.pos = recordEnd;
+      cursor.end = payload.length;
     }
   } catch (error) {
     if (error instanceof RecordFramingError || error instanceof VarintError) {

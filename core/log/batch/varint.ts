@@ -17,10 +17,11 @@ export class VarintError extends Error {
 }
 
 export class ByteCursor {
+  /** `end` is mutable so one cursor can be narrowed to each record in turn without allocating. */
   constructor(
     readonly buf: Buffer,
     public pos: number,
-    readonly end: number,
+    public end: number,
   ) {}
 
   /** Unsigned LEB128 up to 35 bits of payload (5 bytes), as Kafka's readUnsignedVarint. */
@@ -39,21 +40,38 @@ export class ByteCursor {
   }
 
   readVarint(): number {
-    // Fast path: most lengths and deltas inside a batch fit in one byte.
-    if (this.pos < this.end) {
-      const first = this.buf[this.pos]!;
+    // Fast paths: lengths and deltas inside a batch almost always fit in one or two bytes.
+    const pos = this.pos;
+    if (pos + 1 < this.end) {
+      const first = this.buf[pos]!;
       if ((first & 0x80) === 0) {
-        this.pos++;
+        this.pos = pos + 1;
         return (first >>> 1) ^ -(first & 1);
+      }
+      const second = this.buf[pos + 1]!;
+      if ((second & 0x80) === 0) {
+        this.pos = pos + 2;
+        const raw = (first & 0x7f) | (second << 7);
+        return (raw >>> 1) ^ -(raw & 1);
       }
     }
     const raw = this.readUnsignedVarint();
     return (raw >>> 1) ^ -(raw & 1);
   }
 
-  /** Zigzag varlong. Uses float arithmetic above 31 bits; values beyond 2^53 are refused. */
+  /**
+   * Zigzag varlong. Float arithmetic is exact while the zigzag value stays below 2^53 (safe integers
+   * up to 2^52 in magnitude); beyond that BigInt keeps the low bit. Values past 2^53 are refused.
+   */
   readVarlong(): number {
     const start = this.pos;
+    if (start < this.end) {
+      const first = this.buf[start]!;
+      if ((first & 0x80) === 0) {
+        this.pos = start + 1;
+        return (first >>> 1) ^ -(first & 1);
+      }
+    }
     let result = 0;
     let multiplier = 1;
     for (let i = 0; i < 10; i++) {
@@ -61,12 +79,23 @@ export class ByteCursor {
       const byte = this.buf[this.pos++]!;
       result += (byte & 0x7f) * multiplier;
       if ((byte & 0x80) === 0) {
-        if (result > Number.MAX_SAFE_INTEGER) throw new VarintError(start, 'varlong is beyond 2^53');
-        return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+        if (result <= Number.MAX_SAFE_INTEGER) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+        return this.readWideVarlong(start);
       }
       multiplier *= 128;
     }
     throw new VarintError(start, 'varlong is longer than 10 bytes');
+  }
+
+  private readWideVarlong(start: number): number {
+    let raw = 0n;
+    let shift = 0n;
+    for (let pos = start; pos < this.pos; pos++, shift += 7n) raw |= BigInt(this.buf[pos]! & 0x7f) << shift;
+    const value = raw & 1n ? -((raw + 1n) >> 1n) : raw >> 1n;
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new VarintError(start, 'varlong is beyond 2^53');
+    }
+    return Number(value);
   }
 }
 
@@ -88,16 +117,33 @@ export function sizeOfVarint(value: number): number {
   return sizeOfUnsignedVarint(zigzag32(value));
 }
 
-function zigzag64(value: number): number {
+/** Zigzag of a safe integer as a BigInt: beyond 2^52 in magnitude it no longer fits a double exactly. */
+function zigzag64(value: number): bigint {
+  const v = BigInt(value);
+  return v >= 0n ? v << 1n : (-v << 1n) - 1n;
+}
+
+const FLOAT_EXACT_LIMIT = 2 ** 52;
+
+function assertSafe(value: number): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a safe integer for a varlong`);
-  return value >= 0 ? value * 2 : -value * 2 - 1;
 }
 
 export function sizeOfVarlong(value: number): number {
+  assertSafe(value);
+  if (Math.abs(value) < FLOAT_EXACT_LIMIT) {
+    let v = value >= 0 ? value * 2 : -value * 2 - 1;
+    let bytes = 1;
+    while (v >= 128) {
+      v = Math.floor(v / 128);
+      bytes++;
+    }
+    return bytes;
+  }
   let v = zigzag64(value);
   let bytes = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
+  while (v >= 128n) {
+    v >>= 7n;
     bytes++;
   }
   return bytes;
@@ -120,12 +166,22 @@ export function writeVarint(buf: Buffer, value: number, position: number): numbe
 }
 
 export function writeVarlong(buf: Buffer, value: number, position: number): number {
-  let v = zigzag64(value);
+  assertSafe(value);
   let pos = position;
-  while (v >= 128) {
-    buf[pos++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
+  if (Math.abs(value) < FLOAT_EXACT_LIMIT) {
+    let v = value >= 0 ? value * 2 : -value * 2 - 1;
+    while (v >= 128) {
+      buf[pos++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    buf[pos++] = v;
+    return pos;
   }
-  buf[pos++] = v;
+  let v = zigzag64(value);
+  while (v >= 128n) {
+    buf[pos++] = Number(v & 0x7fn) | 0x80;
+    v >>= 7n;
+  }
+  buf[pos++] = Number(v);
   return pos;
 }

@@ -1,5 +1,4 @@
 import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { LogBatch, LogRecord } from '../batch/log-record';
 import { codecName } from '../compression/compression-codec';
 import type { ScanOptions } from '../segment/batch-scanner';

@@ -36,14 +36,26 @@ export class LogSegment {
   private handle: SegmentFile | undefined;
   private loadedIndexes: SegmentIndexes | undefined;
   private cachedTail: Tail | undefined;
+  private readonly options: ScanOptions;
+  private readonly reported = new Set<string>();
 
   constructor(
     readonly dir: string,
     readonly baseOffset: number,
-    private readonly options: ScanOptions = {},
+    options: ScanOptions = {},
     logFileName = segmentFileName(baseOffset, '.log'),
   ) {
     this.logPath = path.join(dir, logFileName);
+    // Lookups, the tail and full scans may each cross the same torn tail: report it once.
+    this.options = {
+      ...options,
+      onWarning: (warning) => {
+        const key = `${warning.file}\0${warning.position}\0${warning.message}`;
+        if (this.reported.has(key)) return;
+        this.reported.add(key);
+        options.onWarning?.(warning);
+      },
+    };
   }
 
   get file(): SegmentFile {
@@ -136,7 +148,7 @@ export class LogSegment {
 
   private warn(file: string, message: string): void {
     const warning: LogWarning = { file, position: -1, message };
-    this.options.onWarning?.(warning);
+    this.options.onWarning!(warning);
   }
 
   private loadIndexes(): SegmentIndexes | undefined {
