@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { LogFormatError } from './errors';
 
-export const FIXTURE_LOGS = '/work/shared/fixtures/kafka-logs';
+/** The real Kafka log directories in `shared/`, which sits beside the repository checkout. */
+export const FIXTURE_LOGS = process.env['TAPEDECK_FIXTURES'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kafka-logs');
 
 export function fixturePath(...parts: string[]): string {
   return join(FIXTURE_LOGS, ...parts);

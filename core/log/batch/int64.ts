@@ -1,7 +1,8 @@
 /**
  * Kafka's i64 fields (offsets, timestamps, producer ids) as JS numbers. Reading through two 32-bit
  * halves is several times faster than BigInt, and real offsets and millisecond timestamps stay far
- * below 2^53. Values outside the safe range would lose precision, so they are refused.
+ * below 2^53. Reading a value beyond 2^53 (only a corrupt field holds one) loses its low bits;
+ * writing one is refused.
  */
 export function readInt64(buf: Buffer, position: number): number {
   const high = buf.readInt32BE(position);

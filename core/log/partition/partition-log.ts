@@ -44,19 +44,36 @@ export interface ReadRecord {
  * (compaction keeps offsets, and retention empties whole segments).
  */
 export class PartitionLog {
-  readonly segments: readonly LogSegment[];
+  private segmentList: LogSegment[] = [];
 
   constructor(
     readonly dir: string,
     readonly topic: string,
     readonly partition: number,
-    private readonly options: ScanOptions & { logStartOffsetCheckpoint?: number } = {},
+    private readonly options: ScanOptions & { logStartOffsetCheckpoint?: number | undefined } = {},
   ) {
-    this.segments = readdirSync(dir)
+    this.refresh();
+  }
+
+  get segments(): readonly LogSegment[] {
+    return this.segmentList;
+  }
+
+  /**
+   * Picks up what a writer changed since: new segments (a roll), removed ones (retention,
+   * compaction) and growth of the last one. Unchanged segments keep their loaded indexes.
+   */
+  refresh(logStartOffset?: number): void {
+    if (logStartOffset !== undefined) this.options.logStartOffsetCheckpoint = logStartOffset;
+    const known = new Map(this.segmentList.map((s) => [s.baseOffset, s]));
+    const next = readdirSync(this.dir)
       .map((name) => SEGMENT_LOG.exec(name))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => new LogSegment(dir, Number(m[1]), options, m[0]))
+      .map((m) => known.get(Number(m[1])) ?? new LogSegment(this.dir, Number(m[1]), this.options, m[0]))
       .sort((a, b) => a.baseOffset - b.baseOffset);
+    for (const old of this.segmentList) if (!next.includes(old)) old.close();
+    for (const segment of next) segment.refresh();
+    this.segmentList = next;
   }
 
   get name(): string {

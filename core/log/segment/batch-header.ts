@@ -18,6 +18,8 @@ export type BatchHeader = Pick<
   | 'isTransactional'
   | 'isControl'
   | 'producerId'
+  | 'producerEpoch'
+  | 'baseSequence'
   | 'recordCount'
 > & {
   /** The first record's timestamp (v2 base timestamp, unless it holds a delete horizon); -1 when none. */
@@ -45,6 +47,8 @@ export function parseV2Header(bytes: Buffer, position: number): BatchHeader {
     isTransactional: (attributes & Attribute.transactional) !== 0,
     isControl: (attributes & Attribute.control) !== 0,
     producerId: readInt64(bytes, BatchField.producerId),
+    producerEpoch: bytes.readInt16BE(BatchField.producerEpoch),
+    baseSequence: bytes.readInt32BE(BatchField.baseSequence),
     recordCount: bytes.readInt32BE(BatchField.recordCount),
   };
 }
@@ -64,6 +68,8 @@ export function headerOf(batch: LogBatch): BatchHeader {
     isTransactional: batch.isTransactional,
     isControl: batch.isControl,
     producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
     recordCount: batch.recordCount,
   };
 }

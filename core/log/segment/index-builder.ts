@@ -58,6 +58,19 @@ export class IndexBuilder {
     return this.maxTimestamp;
   }
 
+  /** Where the rule stands after the last batch, so an appender can carry on from here. */
+  snapshot(): { bytesSinceLastEntry: number; maxTimestamp: number; offsetOfMaxTimestamp: number; offsetEntries: number; lastOffsetRelative: number; timeEntries: number; lastTimeEntryTimestamp: number } {
+    return {
+      bytesSinceLastEntry: this.bytesSinceLastEntry,
+      maxTimestamp: this.maxTimestamp,
+      offsetOfMaxTimestamp: this.offsetOfMaxTimestamp,
+      offsetEntries: this.rel.length,
+      lastOffsetRelative: this.rel.length ? this.rel[this.rel.length - 1]! : -1,
+      timeEntries: this.ts.length,
+      lastTimeEntryTimestamp: this.ts.length ? this.ts[this.ts.length - 1]! : -1,
+    };
+  }
+
   private appendTimeEntry(): void {
     const last = this.ts.length ? this.ts[this.ts.length - 1]! : -1;
     if (this.maxTimestamp > last) {

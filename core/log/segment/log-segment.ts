@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LogBatch } from '../batch/log-record';
-import type { LogWarning } from '../errors';
+import { LogFormatError, type LogWarning } from '../errors';
 import type { BatchHeader } from './batch-header';
 import { type ScanOptions, scanBatchHeaders, scanBatches } from './batch-scanner';
 import { IndexBuilder } from './index-builder';
 import { OffsetIndex } from './offset-index';
 import { SegmentFile } from './segment-file';
 import { TimeIndex } from './time-index';
+
+/** How many offset-index entries are checked against the log when a segment's index is loaded. */
+const INDEX_SPOT_CHECKS = 64;
 
 /** Segment files are named by their base offset, zero-padded to 20 digits. */
 export function segmentFileName(baseOffset: number, suffix: '.log' | '.index' | '.timeindex' | '.txnindex' | '.snapshot'): string {
@@ -82,11 +85,34 @@ export class LogSegment {
 
   /** The batch holding `offset`, or the first batch after it (compaction leaves gaps); undefined past the end. */
   findBatchHeader(offset: number): BatchHeader | undefined {
-    const start = this.indexes().offsetIndex.floor(offset);
+    let start = this.indexes().offsetIndex.floor(offset);
+    // An index entry is only a hint until the log confirms it: a wrong one would send the scan
+    // into the middle of a batch, or past the batch asked for.
+    if (start.position > 0 && this.headerAt(start.position)?.lastOffset !== start.offset) {
+      this.distrustIndexes(`offset index entry for offset ${start.offset} points at byte ${start.position}, where no batch ends at that offset`);
+      start = this.indexes().offsetIndex.floor(offset);
+    }
     for (const header of this.headers(start.position)) {
       if (header.lastOffset >= offset) return header;
     }
     return undefined;
+  }
+
+  /** The batch header starting exactly at `position`, or undefined when no valid batch starts there. */
+  private headerAt(position: number): BatchHeader | undefined {
+    try {
+      // No warnings: a bad position is the index's fault, not the log's.
+      return scanBatchHeaders(this.file, position, {}).next().value as BatchHeader | undefined;
+    } catch (error) {
+      if (error instanceof LogFormatError) return undefined;
+      throw error;
+    }
+  }
+
+  private distrustIndexes(problem: string): void {
+    if (this.loadedIndexes?.source !== 'files') return;
+    this.warn(this.logPath.replace(/\.log$/, '.index'), `${problem}; indexes rebuilt in memory from the log`);
+    this.loadedIndexes = this.rebuildIndexes();
   }
 
   lastBatch(): BatchHeader | undefined {
@@ -113,7 +139,7 @@ export class LogSegment {
     for (const batch of this.batches(first.position)) {
       if (batch.maxTimestamp < target) continue;
       for (const record of batch.records()) {
-        if (record.timestamp >= target && record.offset >= startOffset) return { offset: record.offset, timestamp: record.timestamp };
+        if (record.timestamp >= target) return { offset: record.offset, timestamp: record.timestamp };
       }
     }
     return undefined;
@@ -121,7 +147,18 @@ export class LogSegment {
 
   /** Forgets cached facts about the end of the log, after another writer appended to it. */
   refresh(): void {
-    this.handle?.refreshSize();
+    if (this.handle?.isReplaced()) {
+      this.close();
+      this.loadedIndexes = undefined;
+      this.cachedTail = undefined;
+      return;
+    }
+    if (this.handle) {
+      const before = this.handle.size;
+      // A file that shrank was truncated or rewritten (recovery, compaction): forget everything.
+      if (this.handle.refreshSize() < before) this.loadedIndexes = undefined;
+      else if (this.handle.size === before) return;
+    }
     this.cachedTail = undefined;
     if (this.loadedIndexes?.source === 'rebuilt') this.loadedIndexes = undefined;
   }
@@ -180,24 +217,38 @@ export class LogSegment {
   }
 
   /** Kafka stores no checksum for indexes: check their last entries against the log itself. */
+  /**
+   * Kafka stores no checksum for indexes, so they are checked against the log itself: the last
+   * entries (most likely wrong after a crash) and a spread of others, each of which must name a
+   * batch that starts at its position and ends at its offset. Entries not checked here are
+   * checked when a lookup uses them (findBatchHeader).
+   */
   private checkAgainstLog(offsetIndex: OffsetIndex, timeIndex: TimeIndex): { file: string; problem: string } | undefined {
     const indexPath = this.logPath.replace(/\.log$/, '.index');
-    if (offsetIndex.entryCount > 0) {
-      const last = offsetIndex.entry(offsetIndex.entryCount - 1);
-      const batch = this.headers(last.position).next().value as BatchHeader | undefined;
-      if (!batch || batch.lastOffset !== last.offset) {
-        return { file: indexPath, problem: `offset index says the batch at byte ${last.position} ends at offset ${last.offset}, but the log has ${batch ? batch.lastOffset : 'no batch'} there` };
+    const count = offsetIndex.entryCount;
+    const step = Math.max(1, Math.floor(count / INDEX_SPOT_CHECKS));
+    const checked = new Set<number>();
+    for (let i = 0; i < count; i += step) checked.add(i);
+    if (count > 0) checked.add(count - 1);
+    for (const i of checked) {
+      const entry = offsetIndex.entry(i);
+      const batch = this.headerAt(entry.position);
+      if (!batch || batch.lastOffset !== entry.offset) {
+        return { file: indexPath, problem: `offset index entry ${i} says a batch ending at offset ${entry.offset} starts at byte ${entry.position}, but the log has ${batch ? `one ending at ${batch.lastOffset}` : 'no batch starting'} there` };
       }
     }
     if (timeIndex.entryCount > 0) {
       const last = timeIndex.entry(timeIndex.entryCount - 1);
-      const start = offsetIndex.floor(last.offset);
       let found: BatchHeader | undefined;
-      for (const header of this.headers(start.position)) {
-        if (header.lastOffset >= last.offset) {
-          found = header;
-          break;
+      try {
+        for (const header of scanBatchHeaders(this.file, offsetIndex.floor(last.offset).position, {})) {
+          if (header.lastOffset >= last.offset) {
+            found = header;
+            break;
+          }
         }
+      } catch (error) {
+        if (!(error instanceof LogFormatError)) throw error;
       }
       if (!found || found.lastOffset !== last.offset || found.maxTimestamp !== last.timestamp) {
         return {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 /** Bytes read per refill when scanning whole batches: large enough that syscalls stay cheap. */
 export const SCAN_WINDOW = 1 << 20;
@@ -27,8 +27,20 @@ export class SegmentFile {
 
   /** Picks up growth when another writer appended to the file since it was opened. */
   refreshSize(): number {
-    this.fileSize = fstatSync(this.descriptor()).size;
+    const size = fstatSync(this.descriptor()).size;
+    // Bytes cut off the end (recovery) must not be served from the window any more.
+    if (size < this.fileSize) this.window = Buffer.alloc(0);
+    this.fileSize = size;
     return this.fileSize;
+  }
+
+  /** True when the path now names another file (compaction swapped it in) or none at all. */
+  isReplaced(): boolean {
+    try {
+      return statSync(this.path).ino !== fstatSync(this.descriptor()).ino;
+    } catch {
+      return true;
+    }
   }
 
   /** Up to `length` bytes at `position` (fewer only at the end of the file). */
