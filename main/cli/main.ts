@@ -1,14 +1,27 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { LogFormatError } from '../../core/log/errors';
 import { demoCommand } from './commands/demo';
+import { consumeCommand } from './commands/consume';
 import { dumpCommand } from './commands/dump';
 import { groupsCommand } from './commands/groups';
+import { produceCommand } from './commands/produce';
+import { topicCreateCommand, topicDeleteCommand } from './commands/topic';
 import { topicsCommand } from './commands/topics';
 import { LineOutput } from './output';
 
 function nonNegativeInteger(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer`);
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function positiveInteger(value: string): number {
+  const n = nonNegativeInteger(value);
+  if (n === 0) throw new InvalidArgumentError(`'${value}' must be at least 1`);
   return n;
 }
 
@@ -51,6 +64,60 @@ function buildProgram(out: LineOutput): { program: Command; result: { code: numb
     .option('--json', 'print one JSON document instead of tables')
     .action((logDir: string, options: { json?: boolean }) => {
       result.code = groupsCommand(logDir, options, out);
+    });
+
+  const topic = program.command('topic').description('Create or delete a topic in a log directory.');
+  topic
+    .command('create')
+    .description('Create a topic (and the log directory, if it does not exist yet).')
+    .argument('<logdir>', 'the log directory')
+    .argument('<topic>', "the topic's name: letters, digits, '.', '_' and '-'")
+    .option('--partitions <n>', 'number of partitions', positiveInteger, 1)
+    .option('--config <key=value>', 'a topic config (repeatable): segment.bytes, segment.ms, retention.ms, retention.bytes, cleanup.policy, message.timestamp.type, max.message.bytes, flush.messages, flush.ms, ...', collect)
+    .action((logDir: string, name: string, options: { partitions?: number; config?: string[] }) => {
+      result.code = topicCreateCommand(logDir, name, options, out);
+    });
+  topic
+    .command('delete')
+    .description('Delete a topic and all its data.')
+    .argument('<logdir>', 'the log directory')
+    .argument('<topic>', 'the topic to delete')
+    .action((logDir: string, name: string) => {
+      result.code = topicDeleteCommand(logDir, name, out);
+    });
+
+  program
+    .command('produce')
+    .description('Append records read from stdin, one JSON object per line: {"key", "value", "timestamp"?, "headers"?, "partition"?}.')
+    .argument('<logdir>', 'the log directory (created if missing)')
+    .argument('<topic>', 'the topic (created if missing)')
+    .option('--partitions <n>', 'partitions of the topic when it has to be created', positiveInteger, 1)
+    .option('--raw', 'key, value and header values are base64 strings (for binary data)')
+    .action(async (logDir: string, name: string, options: { partitions?: number; raw?: boolean }) => {
+      result.code = await produceCommand(logDir, name, options, process.stdin, out);
+    });
+
+  program
+    .command('consume')
+    .description('Print the records of a topic, merged across partitions in time order; reads without locking, so it works beside a writer.')
+    .argument('<logdir>', 'the log directory')
+    .argument('<topic>', 'the topic to read')
+    .option('--from-beginning', 'start at the earliest offset (default: the log end, like kafka-console-consumer)')
+    .option('--offset <n>', 'start at this offset (with --partition)', nonNegativeInteger)
+    .option('--partition <p>', 'read only this partition', nonNegativeInteger)
+    .option('--time <iso>', 'start at the first record at or after this time (ISO-8601)')
+    .option('--follow', 'keep waiting for new records until interrupted (Ctrl-C)')
+    .option('--limit <n>', 'stop after n records', nonNegativeInteger)
+    .option('--json', 'one JSON object per record per line, as dump --json prints them')
+    .action(async (logDir: string, name: string, options: Parameters<typeof consumeCommand>[2]) => {
+      const interrupt = new AbortController();
+      const onSigint = () => interrupt.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        result.code = await consumeCommand(logDir, name, options, out, interrupt.signal);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
     });
 
   program
