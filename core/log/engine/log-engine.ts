@@ -16,7 +16,8 @@ import { fsyncDirectory, writeFileAtomic } from './durable-file';
 import { EngineError } from './engine-error';
 import { type AppendResult, type PartitionRecoveryReport, PartitionWriter, type RetentionResult } from './partition-writer';
 import { DefaultPartitioner } from './sticky-partitioner';
-import { deletes, parseTopicConfig, type TopicConfig, TopicConfigError } from './topic-config';
+import type { CompactionReport } from '../compaction/log-cleaner';
+import { compacts, deletes, parseTopicConfig, type TopicConfig, TopicConfigError } from './topic-config';
 import { newTopicId, readPartitionMetadata, writePartitionMetadata } from './topic-id';
 import { topicNameProblem } from './topic-name';
 import { TopicRegistry } from './topic-registry';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   readonly create?: boolean;
   /** How often to run flush.ms flushes and retention; 0 turns the timer off (call them yourself). */
   readonly maintenanceIntervalMs?: number;
+  /** How often the maintenance timer compacts compacted topics (default: every 5 minutes). */
+  readonly compactionIntervalMs?: number;
   readonly onWarning?: (warning: LogWarning) => void;
 }
 
@@ -59,6 +62,7 @@ const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
 const RECOVERY_POINT_FILE = 'recovery-point-offset-checkpoint';
 const LOG_START_FILE = 'log-start-offset-checkpoint';
 const REPLICATION_FILE = 'replication-offset-checkpoint';
+const CLEANER_FILE = 'cleaner-offset-checkpoint';
 
 /**
  * The embedded log engine over one Kafka log directory: topics and partitions, appends, reads,
@@ -79,6 +83,9 @@ export class LogEngine {
   private readonly lock: WriterLock;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Per partition, the offset from which the log has not been compacted yet. */
+  private firstDirty = new Map<string, number>();
+  private lastCompactionAt: number;
 
   private constructor(
     readonly dir: string,
@@ -92,6 +99,8 @@ export class LogEngine {
       this.clusterId = meta.clusterId;
       this.nodeId = meta.nodeId;
       this.registry = new TopicRegistry(dir);
+      this.firstDirty = this.readCheckpoint(CLEANER_FILE);
+      this.lastCompactionAt = this.now();
       const clean = existsSync(path.join(dir, CLEAN_SHUTDOWN));
       // From here on a crash must count as unclean, so the marker goes before any write.
       if (clean) {
@@ -312,6 +321,22 @@ export class LogEngine {
     return results;
   }
 
+  /** Compacts every partition of the topics whose cleanup.policy includes compact. */
+  runCompaction(now = this.now()): { partition: string; report: CompactionReport }[] {
+    this.assertOpen();
+    const results: { partition: string; report: CompactionReport }[] = [];
+    for (const [key, writer] of this.writers) {
+      if (!compacts(writer.topicConfig)) continue;
+      const report = writer.compact(now, this.firstDirty.get(key) ?? writer.logStartOffset);
+      if (!report) continue;
+      this.firstDirty.set(key, report.firstDirtyOffset);
+      if (report.segmentsCleaned > 0) results.push({ partition: key, report });
+    }
+    this.lastCompactionAt = now;
+    this.writeCheckpoints();
+    return results;
+  }
+
   partitionWriter(topic: string, partition: number): PartitionWriter {
     return this.requireWriter(topic, partition);
   }
@@ -336,6 +361,7 @@ export class LogEngine {
     try {
       for (const writer of this.writers.values()) writer.flushIfDue(now);
       this.runRetention(now);
+      if (now - this.lastCompactionAt >= (this.options.compactionIntervalMs ?? 300_000)) this.runCompaction(now);
     } catch (error) {
       this.options.onWarning?.({ file: this.dir, position: -1, message: `background maintenance failed: ${(error as Error).message}` });
     }
@@ -415,7 +441,7 @@ export class LogEngine {
           onWarning: this.options.onWarning,
         });
         this.writers.set(key, writer);
-        if (writer.recovery.truncated.length || writer.recovery.deletedSegments.length) reports.push(writer.recovery);
+        if (writer.recovery.truncated.length || writer.recovery.deletedSegments.length || writer.recovery.compactionRecovery.length) reports.push(writer.recovery);
       }
     }
     return reports;
@@ -438,6 +464,10 @@ export class LogEngine {
     const entries = [...this.writers.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
     writeOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE), entries.map((w) => ({ topic: w.topic, partition: w.partition, offset: w.recoveryPoint })));
     writeOffsetCheckpoint(path.join(this.dir, REPLICATION_FILE), entries.map((w) => ({ topic: w.topic, partition: w.partition, offset: w.nextOffset })));
+    writeOffsetCheckpoint(
+      path.join(this.dir, CLEANER_FILE),
+      entries.filter((w) => this.firstDirty.has(`${w.topic}-${w.partition}`)).map((w) => ({ topic: w.topic, partition: w.partition, offset: this.firstDirty.get(`${w.topic}-${w.partition}`)! })),
+    );
     // Kafka lists only partitions whose log start is above their first segment's base.
     writeOffsetCheckpoint(
       path.join(this.dir, LOG_START_FILE),

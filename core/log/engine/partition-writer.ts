@@ -1,6 +1,8 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { Attribute, BatchField } from '../batch/batch-layout';
+import { compactionConfigFromTopic } from '../compaction/compaction-config';
+import { type CompactionReport, compactPartition, recoverCompaction } from '../compaction/log-cleaner';
 import { writeInt64 } from '../batch/int64';
 import { assignBaseOffset, writeBatchCrc } from '../batch/record-batch-encoder';
 import type { LogWarning } from '../errors';
@@ -42,6 +44,8 @@ export interface PartitionRecoveryReport {
   readonly truncated: readonly { readonly segment: number; readonly bytes: number; readonly reason: string }[];
   /** Segments deleted because an earlier one was cut (their offsets no longer follow). */
   readonly deletedSegments: readonly number[];
+  /** What finishing a compaction that a crash interrupted took. */
+  readonly compactionRecovery: readonly string[];
 }
 
 export interface RetentionResult {
@@ -74,6 +78,7 @@ export class PartitionWriter {
   ) {
     const now = options.now();
     removeLeftovers(dir);
+    const compactionRecovery = recoverCompaction(dir, { indexIntervalBytes: config['index.interval.bytes'] });
     let bases = listSegmentBases(dir);
     const truncated: { segment: number; bytes: number; reason: string }[] = [];
     const deletedSegments: number[] = [];
@@ -107,7 +112,7 @@ export class PartitionWriter {
     });
     if (active.truncatedBytes > 0) truncated.push({ segment: activeBase, bytes: active.truncatedBytes, reason: active.reason ?? '' });
     this.appender = new SegmentAppender(dir, activeBase, config['index.interval.bytes'], segmentCreationTime(dir, activeBase, now), active.appender);
-    this.recovery = { partition: path.basename(dir), truncated, deletedSegments };
+    this.recovery = { partition: path.basename(dir), truncated, deletedSegments, compactionRecovery };
     this.startOffset = Math.max(bases[0]!, options.logStartOffset ?? 0);
     this.flushedOffset = options.unclean ? this.nextOffset : Math.min(options.recoveryPoint, this.nextOffset);
     this.lastFlushAt = now;
@@ -231,9 +236,17 @@ export class PartitionWriter {
     return this.reader().segments.slice(0, -1).map((s) => s.baseOffset);
   }
 
-  /** Tells the writer that another component (the cleaner) replaced segment files. */
-  segmentsReplaced(): void {
+  /**
+   * Compaction (cleanup.policy compact): the latest record per key in the sealed segments from
+   * `firstDirtyOffset` on is kept, older ones removed, offsets unchanged; never the active segment.
+   */
+  compact(now: number, firstDirtyOffset: number): CompactionReport | undefined {
+    const sealed = this.sealedSegmentBases();
+    if (sealed.length === 0) return undefined;
+    const config = compactionConfigFromTopic(this.config as unknown as Record<string, number | string>);
+    const report = compactPartition(this.dir, sealed, { now, config, firstDirtyOffset });
     this.layoutChanged = true;
+    return report;
   }
 
   lastSegmentLargestTimestamp(): number {
