@@ -13,6 +13,8 @@ export type EngineErrorCode =
   | 'CORRUPT_MESSAGE'
   | 'OFFSET_OUT_OF_RANGE'
   | 'STORAGE_ERROR'
+  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
+  | 'INVALID_PRODUCER_EPOCH'
   | 'READ_ONLY'
   | 'CLOSED';
 

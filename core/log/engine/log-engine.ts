@@ -165,7 +165,9 @@ export class LogEngine {
       const partitionDir = path.join(this.dir, key);
       if (!existsSync(partitionDir)) continue;
       // As Kafka does: rename out of the way first, so a crash never leaves a half-deleted partition.
-      const doomed = path.join(this.dir, `${key}.${randomUUID().replaceAll('-', '')}-delete`);
+      // Kafka's name (LocalLog.logDeleteDirName): the topic part is cut so the name fits in 255 bytes.
+      const suffix = `-${p}.${randomUUID().replaceAll('-', '')}-delete`;
+      const doomed = path.join(this.dir, `${name.slice(0, 255 - suffix.length)}${suffix}`);
       renameSync(partitionDir, doomed);
       rmSync(doomed, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import { PartitionLog } from '../partition/partition-log';
 import { type BatchHeader, parseV2Header } from '../segment/batch-header';
 import { segmentFileName } from '../segment/log-segment';
 import { writeFileAtomic } from './durable-file';
+import { EngineError } from './engine-error';
 import { ProducerState } from './producer-state';
 import { SegmentAppender } from './segment-appender';
 import { recoverSegment } from './segment-recovery';
@@ -36,6 +37,8 @@ export interface AppendResult {
   /** The broker's append time for LogAppendTime topics, -1 for CreateTime. */
   readonly logAppendTime: number;
   readonly recordCount: number;
+  /** A retry of a batch this idempotent producer already wrote: nothing was appended again. */
+  readonly duplicate?: boolean;
 }
 
 export interface PartitionRecoveryReport {
@@ -158,6 +161,17 @@ export class PartitionWriter {
    */
   append(batch: Buffer): AppendResult {
     const now = this.options.now();
+    const producer = parseV2Header(batch, 0);
+    if (producer.producerId >= 0 && !producer.isControl) {
+      const check = this.producers.check(producer.producerId, producer.producerEpoch, producer.baseSequence, producer.lastOffset - producer.baseOffset);
+      if (check.kind === 'duplicate') return { baseOffset: check.baseOffset, lastOffset: check.lastOffset, logAppendTime: -1, recordCount: producer.recordCount, duplicate: true };
+      if (check.kind === 'out-of-order') {
+        throw new EngineError('OUT_OF_ORDER_SEQUENCE_NUMBER', `producer ${producer.producerId} sent sequence ${producer.baseSequence} to ${this.topic}-${this.partition}, expected ${check.expected}`);
+      }
+      if (check.kind === 'fenced') {
+        throw new EngineError('INVALID_PRODUCER_EPOCH', `producer ${producer.producerId} epoch ${producer.producerEpoch} is older than its current epoch ${check.currentEpoch}`);
+      }
+    }
     const baseOffset = this.nextOffset;
     assignBaseOffset(batch, baseOffset, LEADER_EPOCH);
     let logAppendTime = -1;
@@ -172,7 +186,8 @@ export class PartitionWriter {
     if (!this.appender.isEmpty && this.appender.shouldRoll(header, limits, now)) this.roll(now);
     this.appender.append(batch, header);
     this.producers.apply(header);
-    if (this.appender.unflushed >= this.config['flush.messages']) this.flush();
+    // Kafka counts messages (offsets), not batches: flush when logEnd - recoveryPoint >= flush.messages.
+    if (this.nextOffset - this.flushedOffset >= this.config['flush.messages']) this.flush();
     return { baseOffset, lastOffset: header.lastOffset, logAppendTime, recordCount: header.recordCount };
   }
 
@@ -191,9 +206,11 @@ export class PartitionWriter {
   /** Seals the active segment and starts a new one at the log end, with a producer snapshot. */
   roll(now = this.options.now()): void {
     const newBase = this.nextOffset;
+    // The snapshot goes first: if the disk is full, the roll fails with the active segment still
+    // open and the partition still appendable (a snapshot at newBase is true whenever written).
+    writeFileAtomic(path.join(this.dir, segmentFileName(newBase, '.snapshot')), this.producers.encodeSnapshot());
     this.appender.seal();
     this.flushedOffset = newBase;
-    writeFileAtomic(path.join(this.dir, segmentFileName(newBase, '.snapshot')), this.producers.encodeSnapshot());
     this.appender = new SegmentAppender(this.dir, newBase, this.config['index.interval.bytes'], now);
     this.layoutChanged = true;
   }

@@ -15,6 +15,22 @@ export interface ProducerEntry {
   readonly currentTxnFirstOffset: number;
 }
 
+/** A recent batch of a producer, to recognise a retry of it (Kafka remembers the last five). */
+interface RecentBatch {
+  readonly baseSequence: number;
+  readonly lastSequence: number;
+  readonly baseOffset: number;
+  readonly lastOffset: number;
+}
+
+const RECENT_BATCHES = 5;
+
+export type SequenceCheck =
+  | { readonly kind: 'append' }
+  | { readonly kind: 'duplicate'; readonly baseOffset: number; readonly lastOffset: number }
+  | { readonly kind: 'out-of-order'; readonly expected: number }
+  | { readonly kind: 'fenced'; readonly currentEpoch: number };
+
 const SNAPSHOT_VERSION = 1;
 const HEADER_SIZE = 10;
 const ENTRY_SIZE = 46;
@@ -26,6 +42,25 @@ const ENTRY_SIZE = 46;
  */
 export class ProducerState {
   private readonly entries = new Map<number, ProducerEntry>();
+  private readonly recent = new Map<number, RecentBatch[]>();
+
+  /**
+   * How an idempotent producer's batch relates to what this partition has from it (Kafka's
+   * ProducerAppendInfo rules): a retry of one of its last five batches is a duplicate, to be
+   * answered with the offsets it got then; a sequence gap is out of order; an older epoch is
+   * fenced. A producer with no state here (new, or its state was lost) may start anywhere.
+   */
+  check(producerId: number, epoch: number, baseSequence: number, lastOffsetDelta: number): SequenceCheck {
+    const entry = this.entries.get(producerId);
+    if (!entry || baseSequence < 0) return { kind: 'append' };
+    if (epoch < entry.epoch) return { kind: 'fenced', currentEpoch: entry.epoch };
+    if (epoch > entry.epoch) return baseSequence === 0 ? { kind: 'append' } : { kind: 'out-of-order', expected: 0 };
+    const lastSequence = (baseSequence + lastOffsetDelta) % 0x80000000;
+    const retry = this.recent.get(producerId)?.find((b) => b.baseSequence === baseSequence && b.lastSequence === lastSequence);
+    if (retry) return { kind: 'duplicate', baseOffset: retry.baseOffset, lastOffset: retry.lastOffset };
+    const expected = (entry.lastSequence + 1) % 0x80000000;
+    return baseSequence === expected ? { kind: 'append' } : { kind: 'out-of-order', expected };
+  }
 
   /** Records the producer fields of an appended batch (batches without a producer id are skipped). */
   apply(header: Pick<BatchHeader, 'producerId' | 'lastOffset' | 'baseOffset' | 'maxTimestamp' | 'isTransactional' | 'isControl'> & { producerEpoch: number; baseSequence: number }): void {
@@ -36,6 +71,12 @@ export class ProducerState {
     let txnFirst = previous?.currentTxnFirstOffset ?? -1;
     if (header.isControl) txnFirst = -1;
     else if (header.isTransactional && txnFirst < 0) txnFirst = header.baseOffset;
+    if (header.baseSequence >= 0) {
+      const recent = this.recent.get(header.producerId) ?? [];
+      recent.push({ baseSequence: header.baseSequence, lastSequence, baseOffset: header.baseOffset, lastOffset: header.lastOffset });
+      if (recent.length > RECENT_BATCHES) recent.shift();
+      this.recent.set(header.producerId, recent);
+    }
     this.entries.set(header.producerId, {
       producerId: header.producerId,
       epoch: header.producerEpoch,
@@ -85,6 +126,11 @@ export class ProducerState {
     const state = new ProducerState();
     for (let i = 0, pos = HEADER_SIZE; i < count; i++, pos += ENTRY_SIZE) {
       const producerId = readInt64(bytes, pos);
+      // A snapshot keeps only the last batch of each producer: enough to recognise its retry.
+      const lastSequence = bytes.readInt32BE(pos + 10);
+      const lastOffset = readInt64(bytes, pos + 14);
+      const offsetDelta = bytes.readInt32BE(pos + 22);
+      if (lastSequence >= 0) state.recent.set(producerId, [{ baseSequence: (lastSequence - offsetDelta + 0x80000000) % 0x80000000, lastSequence, baseOffset: lastOffset - offsetDelta, lastOffset }]);
       state.entries.set(producerId, {
         producerId,
         epoch: bytes.readInt16BE(pos + 8),

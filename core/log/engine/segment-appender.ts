@@ -114,7 +114,10 @@ export class SegmentAppender {
    * EIO), the files are cut back to where they were, so what was stored stays intact.
    */
   append(batch: Buffer, header: Pick<BatchHeader, 'lastOffset' | 'maxTimestamp'>): void {
+    // Closed descriptors may have been reused for other files: never write through them.
+    if (this.closed) throw new Error(`segment ${segmentFileName(this.baseOffset, '.log')} in ${this.dir} is closed`);
     const before = { ...this.state };
+    const bytesSinceLastIndexEntry = this.bytesSinceLastIndexEntry;
     const position = this.state.size;
     try {
       if (header.maxTimestamp > this.state.maxTimestamp) {
@@ -134,6 +137,8 @@ export class SegmentAppender {
       this.unflushedMessages++;
     } catch (error) {
       this.rollBack(before);
+      // The index interval rule must carry on as if the refused batch had never come.
+      this.bytesSinceLastIndexEntry = bytesSinceLastIndexEntry;
       throw error;
     }
   }

@@ -112,6 +112,32 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * The stored bytes of the batches from the one holding `fromOffset`, as contiguous slices of the
+   * segment files, for serving a Kafka Fetch without re-encoding: whole batches only, at least one
+   * even when it alone exceeds `maxBytes` (as Kafka does from Fetch v3), none starting at or after
+   * `endOffset` (the high watermark).
+   */
+  readRaw(fromOffset: number, maxBytes: number, endOffset: number): { chunks: Buffer[]; bytes: number } {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (let i = this.segmentIndexFor(fromOffset); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const first = segment.findBatchHeader(fromOffset);
+      if (!first) continue;
+      let end = first.position;
+      for (const header of segment.headers(first.position)) {
+        if (header.baseOffset >= endOffset) break;
+        if (bytes > 0 && bytes + header.sizeInBytes > maxBytes) break;
+        bytes += header.sizeInBytes;
+        end = header.position + header.sizeInBytes;
+      }
+      if (end > first.position) chunks.push(segment.file.read(first.position, end - first.position));
+      if (bytes >= maxBytes || end === first.position) break;
+    }
+    return { chunks, bytes };
+  }
+
   /** Records from `fromOffset` on, bounded by a record count and/or a byte budget of whole batches. */
   *records(options: ReadOptions): Generator<ReadRecord> {
     let count = 0;
