@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { LogFormatError } from '../../core/log/errors';
 import { demoCommand } from './commands/demo';
+import { brokerCommand } from './commands/broker';
 import { consumeCommand } from './commands/consume';
 import { dumpCommand } from './commands/dump';
 import { groupsCommand } from './commands/groups';
@@ -117,6 +118,28 @@ function buildProgram(out: LineOutput): { program: Command; result: { code: numb
         result.code = await consumeCommand(logDir, name, options, out, interrupt.signal);
       } finally {
         process.off('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('broker')
+    .description('Serve a log directory over the Kafka protocol, as a single-node cluster, until interrupted.')
+    .argument('<logdir>', 'the log directory (created if missing)')
+    .option('--listen <host:port>', 'where to listen; only loopback unless --allow-remote', '127.0.0.1:9092')
+    .option('--auto-create-topics', 'create topics that clients ask for in Metadata requests')
+    .option('--partitions <n>', 'partitions of auto-created topics', positiveInteger, 1)
+    .option('--allow-remote', 'allow listening on a non-loopback address (prints a warning)')
+    .option('--advertised-host <host>', 'the host name clients are told to connect to')
+    .action(async (logDir: string, options: Parameters<typeof brokerCommand>[1]) => {
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        result.code = await brokerCommand(logDir, options, out, stop.signal);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
 

@@ -1,0 +1,104 @@
+import type { Socket } from 'node:net';
+import { type DecodedRequest, decodeRequest, encodeResponse, failureResponse } from '../protocol/frame';
+import { FrameSplitter } from '../protocol/frame-splitter';
+import { dispatch } from './request-dispatcher';
+import type { ListenerContext } from './listener-context';
+
+/** Requests in flight per connection before reading pauses (clients pipeline, within reason). */
+const MAX_IN_FLIGHT = 64;
+
+/**
+ * One client connection. Frames are decoded as they arrive and handled concurrently (a Fetch may
+ * wait for data, a JoinGroup for other members), but responses go out in request order, as the
+ * protocol requires. Anything wrong with what the client sent is confined to this connection:
+ * it gets the protocol's error answer where there is one, or is closed with a log line saying why.
+ */
+export class KafkaConnection {
+  private readonly splitter: FrameSplitter;
+  private readonly pending: Promise<Buffer | null>[] = [];
+  private writing = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  readonly label: string;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: Omit<ListenerContext, 'signal'>,
+    maxFrameBytes: number,
+  ) {
+    this.label = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.splitter = new FrameSplitter({ maxFrameBytes });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.close(`socket error: ${error.message}`));
+    socket.on('close', () => this.close());
+  }
+
+  close(reason?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (reason) this.ctx.log(`closing connection ${this.label}: ${reason}`);
+    this.abort.abort();
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.splitter.push(chunk);
+    } catch (error) {
+      this.close((error as Error).message);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      const decoded = decodeRequest(frame);
+      if (!decoded.ok) {
+        const answer = failureResponse(decoded);
+        if (!answer) {
+          this.close(`${decoded.problem}: ${decoded.error.message}`);
+          return;
+        }
+        this.enqueue(Promise.resolve(answer));
+        continue;
+      }
+      this.enqueue(this.handle(decoded));
+    }
+    if (this.pending.length >= MAX_IN_FLIGHT) this.socket.pause();
+  }
+
+  private async handle(request: DecodedRequest): Promise<Buffer | null> {
+    const origin = { clientId: request.header.clientId ?? '', clientHost: `/${this.socket.remoteAddress ?? ''}` };
+    const body = await dispatch({ ...this.ctx, signal: this.abort.signal }, request, origin);
+    if (body === null) return null;
+    return encodeResponse({ correlationId: request.header.correlationId }, request.apiKey, request.apiVersion, body as never);
+  }
+
+  private enqueue(response: Promise<Buffer | null>): void {
+    // A handler that fails is a bug on our side: the client cannot be told in protocol terms
+    // without lying, so its connection is closed and the reason logged; the listener goes on.
+    const settled = response.catch((error: unknown) => {
+      this.close(`internal error while handling a request: ${(error as Error).stack ?? String(error)}`);
+      return null;
+    });
+    this.pending.push(settled);
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.pending.length && !this.closed) {
+        const response = await this.pending[0]!;
+        this.pending.shift();
+        if (response && !this.closed && !this.socket.write(response)) {
+          await new Promise<void>((resolve) => this.socket.once('drain', resolve));
+        }
+        if (this.pending.length < MAX_IN_FLIGHT && this.socket.isPaused()) this.socket.resume();
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
