@@ -20,7 +20,9 @@ export function fsyncDirectory(dir: string): void {
  * it over the old one, fsync the directory. A crash leaves either the old or the new content.
  */
 export function writeFileAtomic(file: string, content: string | Buffer): void {
-  const tmp = `${file}.tmp`;
+  // `<name>.tmp` as Kafka names it, shortened when the name is near the 255-byte limit.
+  const base = path.basename(file);
+  const tmp = path.join(path.dirname(file), `${base.length > 240 ? base.slice(0, 240) : base}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LogRecord } from '../batch/log-record';
+import { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD } from '../batch/batch-layout';
 import { RecordBatchV2 } from '../batch/record-batch';
 import { encodeRecordBatch, type RecordToEncode } from '../batch/record-batch-encoder';
 import type { CompressionCodec } from '../compression/compression-codec';
@@ -17,7 +18,7 @@ import { EngineError } from './engine-error';
 import { type AppendResult, type PartitionRecoveryReport, PartitionWriter, type RetentionResult } from './partition-writer';
 import { DefaultPartitioner } from './sticky-partitioner';
 import type { CompactionReport } from '../compaction/log-cleaner';
-import { compacts, deletes, parseTopicConfig, type TopicConfig, TopicConfigError } from './topic-config';
+import { compacts, defaultsFor, deletes, parseTopicConfig, type TopicConfig, TopicConfigError } from './topic-config';
 import { newTopicId, readPartitionMetadata, writePartitionMetadata } from './topic-id';
 import { topicNameProblem } from './topic-name';
 import { TopicRegistry } from './topic-registry';
@@ -142,7 +143,7 @@ export class LogEngine {
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10000) throw new EngineError('INVALID_PARTITIONS', `a topic needs 1 to 10000 partitions, not ${partitions}`);
     let config: TopicConfig;
     try {
-      config = parseTopicConfig(options.config ?? {});
+      config = parseTopicConfig(options.config ?? {}, defaultsFor(name));
     } catch (error) {
       if (error instanceof TopicConfigError) throw new EngineError('INVALID_CONFIG', error.message);
       throw error;
@@ -206,6 +207,10 @@ export class LogEngine {
     this.assertOpen();
     const writer = this.requireWriter(topic, partition);
     this.validateBatch(topic, partition, batch, writer.topicConfig);
+    return this.appendValidated(topic, partition, writer, batch);
+  }
+
+  private appendValidated(topic: string, partition: number, writer: PartitionWriter, batch: Buffer): AppendResult {
     let result: AppendResult;
     try {
       result = writer.append(batch);
@@ -238,8 +243,18 @@ export class LogEngine {
       list.push({ key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp ?? now });
       byPartition.set(partition, list);
     }
-    return [...byPartition].sort(([a], [b]) => a - b).map(([partition, batch]) => {
-      const result = this.appendRecords(topic, partition, batch, { compression: options.compression });
+    // Every batch is encoded and checked before any is stored, so a refused produce stores
+    // nothing and a caller may retry it without duplicating records.
+    const batches = [...byPartition]
+      .sort(([a], [b]) => a - b)
+      .map(([partition, records]) => {
+        const batch = encodeRecordBatch({ baseOffset: 0, records, compression: options.compression });
+        const writer = this.requireWriter(topic, partition);
+        this.validateBatch(topic, partition, batch, writer.topicConfig);
+        return { partition, batch, writer };
+      });
+    return batches.map(({ partition, batch, writer }) => {
+      const result = this.appendValidated(topic, partition, writer, batch);
       return { partition, baseOffset: result.baseOffset, recordCount: result.recordCount };
     });
   }
@@ -369,14 +384,29 @@ export class LogEngine {
     }
   }
 
+  /**
+   * Checks a batch as Kafka's LogValidator does before it is stored: the size limit, the CRC
+   * (CORRUPT_MESSAGE), and then every record decoded against the header (INVALID_RECORD), so a
+   * batch whose records do not match what its header claims can never make the partition unreadable.
+   */
   private validateBatch(topic: string, partition: number, batch: Buffer, config: TopicConfig): void {
     const where = `${topic}-${partition}`;
     if (batch.length > config['max.message.bytes']) {
       throw new EngineError('MESSAGE_TOO_LARGE', `the batch is ${batch.length} bytes, over ${where}'s max.message.bytes of ${config['max.message.bytes']}`);
     }
+    const label = `<batch for ${where}>`;
+    // Framing that does not add up is corruption; records that do not match their header are invalid.
+    if (batch.length < BATCH_HEADER_SIZE || batch.readInt32BE(BatchField.batchLength) + LOG_OVERHEAD !== batch.length || batch[BatchField.magic] !== 2) {
+      throw new EngineError('CORRUPT_MESSAGE', `${label}: not one whole RecordBatch v2 (${batch.length} bytes, length field ${batch.length >= 12 ? batch.readInt32BE(BatchField.batchLength) : '-'}, magic ${batch[BatchField.magic] ?? '-'})`);
+    }
     let parsed: RecordBatchV2;
     try {
-      parsed = new RecordBatchV2(batch, 0, `<batch for ${where}>`);
+      parsed = new RecordBatchV2(batch, 0, label);
+    } catch (error) {
+      if (error instanceof LogFormatError) throw new EngineError('INVALID_RECORD', error.message);
+      throw error;
+    }
+    try {
       parsed.verifyChecksum();
     } catch (error) {
       if (error instanceof LogFormatError) throw new EngineError('CORRUPT_MESSAGE', error.message);
@@ -385,6 +415,12 @@ export class LogEngine {
     if (parsed.isControl) throw new EngineError('INVALID_RECORD', `producers may not append control batches (to ${where})`);
     if (parsed.recordCount === 0 || parsed.lastOffset - parsed.baseOffset + 1 !== parsed.recordCount) {
       throw new EngineError('INVALID_RECORD', `a produced batch must hold lastOffsetDelta + 1 = recordCount > 0 records (to ${where})`);
+    }
+    try {
+      parsed.records();
+    } catch (error) {
+      if (error instanceof LogFormatError) throw new EngineError('INVALID_RECORD', error.message);
+      throw error;
     }
   }
 

@@ -115,6 +115,8 @@ export class PartitionWriter {
     });
     if (active.truncatedBytes > 0) truncated.push({ segment: activeBase, bytes: active.truncatedBytes, reason: active.reason ?? '' });
     this.appender = new SegmentAppender(dir, activeBase, config['index.interval.bytes'], segmentCreationTime(dir, activeBase, now), active.appender);
+    // As Kafka's truncateAndReload: producer state from beyond the log end describes lost data.
+    for (const offset of listSnapshotOffsets(dir)) if (offset > this.nextOffset) unlinkSync(path.join(dir, segmentFileName(offset, '.snapshot')));
     this.recovery = { partition: path.basename(dir), truncated, deletedSegments, compactionRecovery };
     this.startOffset = Math.max(bases[0]!, options.logStartOffset ?? 0);
     this.flushedOffset = options.unclean ? this.nextOffset : Math.min(options.recoveryPoint, this.nextOffset);

@@ -102,9 +102,14 @@ export function parseTopicConfig(overrides: Readonly<Record<string, string | num
   return config as unknown as TopicConfig;
 }
 
-/** The overrides that differ from the defaults, for storing a topic's config compactly. */
-export function configOverrides(config: TopicConfig): Record<string, string | number> {
-  return Object.fromEntries(Object.entries(config).filter(([key, value]) => DEFAULT_TOPIC_CONFIG[key as keyof TopicConfig] !== value));
+/** The defaults a topic starts from: Kafka's, except for the offsets topic, which Kafka compacts. */
+export function defaultsFor(topic: string): TopicConfig {
+  return topic === '__consumer_offsets' ? { ...DEFAULT_TOPIC_CONFIG, ...OFFSETS_TOPIC_CONFIG } : DEFAULT_TOPIC_CONFIG;
+}
+
+/** The overrides that differ from `base`, for storing a topic's config compactly. */
+export function configOverrides(config: TopicConfig, base: TopicConfig = DEFAULT_TOPIC_CONFIG): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(config).filter(([key, value]) => base[key as keyof TopicConfig] !== value));
 }
 
 export function compacts(config: TopicConfig): boolean {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './durable-file';
-import { configOverrides, DEFAULT_TOPIC_CONFIG, OFFSETS_TOPIC_CONFIG, parseTopicConfig, type TopicConfig } from './topic-config';
+import { configOverrides, defaultsFor, parseTopicConfig, type TopicConfig } from './topic-config';
 
 export interface TopicRecord {
   readonly name: string;
@@ -31,15 +31,20 @@ export class TopicRegistry {
 
   load(name: string, partitionsOnDisk: number, topicIdOnDisk: string | undefined): TopicRecord {
     const file = this.fileOf(name);
-    const defaults = name === '__consumer_offsets' ? parseTopicConfig(OFFSETS_TOPIC_CONFIG as Record<string, string | number>) : DEFAULT_TOPIC_CONFIG;
+    const defaults = defaultsFor(name);
     if (!existsSync(file)) return { name, topicId: topicIdOnDisk, partitions: partitionsOnDisk, config: defaults };
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredTopic;
-    return { name, topicId: stored.topicId ?? topicIdOnDisk, partitions: Math.max(stored.partitions, partitionsOnDisk), config: parseTopicConfig(stored.config, defaults) };
+    try {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredTopic;
+      if (typeof stored !== 'object' || stored === null || !Number.isInteger(stored.partitions)) throw new Error('expected an object with name, partitions and config');
+      return { name, topicId: stored.topicId ?? topicIdOnDisk, partitions: Math.max(stored.partitions, partitionsOnDisk), config: parseTopicConfig(stored.config ?? {}, defaults) };
+    } catch (error) {
+      throw new Error(`${file}: topic settings cannot be read (${(error as Error).message}); fix or delete the file (the topic then gets Kafka's defaults)`, { cause: error });
+    }
   }
 
   save(topic: TopicRecord): void {
     mkdirSync(this.dir, { recursive: true });
-    const stored: StoredTopic = { name: topic.name, topicId: topic.topicId, partitions: topic.partitions, config: configOverrides(topic.config) };
+    const stored: StoredTopic = { name: topic.name, topicId: topic.topicId, partitions: topic.partitions, config: configOverrides(topic.config, defaultsFor(topic.name)) };
     writeFileAtomic(this.fileOf(topic.name), `${JSON.stringify(stored, null, 2)}\n`);
   }
 

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,11 +27,39 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** A takeover mutex older than this was left by a process that died in the middle of one. */
+const TAKEOVER_STALE_MS = 10_000;
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Creates `file` holding `content`, atomically and only if it does not exist: the content is
+ * written to a private file first and then hard-linked into place, so no process can ever see
+ * the lock empty or half-written.
+ */
+function createExclusive(file: string, content: string): boolean {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, content);
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
 /**
  * One writer per log directory. Node offers no flock, so the lock is a file created exclusively
  * (`.tapedeck/writer.lock`) that names its holder. A lock whose holder is dead (on this host) is
- * stale, which is what a writer killed with SIGKILL leaves, and is taken over. Readers never lock.
- * (Kafka's own `.lock` is left alone: directories copied off a broker carry a stale one.)
+ * stale, which is what a writer killed with SIGKILL leaves, and is taken over. Several processes
+ * may find the same stale lock: the takeover happens under a short-lived second lock and
+ * re-checks what it replaces, so exactly one of them wins. Readers never lock. (Kafka's own
+ * `.lock` is left alone: directories copied off a broker carry a stale one.)
  */
 export class WriterLock {
   private constructor(readonly file: string) {}
@@ -40,32 +68,23 @@ export class WriterLock {
     const dir = path.join(logDir, '.tapedeck');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'writer.lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(file, 'wx');
-        const holder: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
-        writeSync(fd, JSON.stringify(holder));
-        closeSync(fd);
-        return new WriterLock(file);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = readHolder(file);
-        if (holder && (holder.host !== os.hostname() || isAlive(holder.pid))) throw new DirectoryLockedError(logDir, holder);
-        // Stale: its writer died. Remove it and race for it once more; a loser sees a live holder.
-        try {
-          unlinkSync(file);
-        } catch {
-          // Another process removed it first.
-        }
-      }
+    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() } satisfies LockHolder);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (createExclusive(file, content)) return new WriterLock(file);
+      const observed = readRaw(file);
+      if (observed === undefined) continue; // released between the two steps: try again
+      const holder = parseHolder(observed);
+      if (holder && (holder.host !== os.hostname() || isAlive(holder.pid))) throw new DirectoryLockedError(logDir, holder);
+      if (takeOver(file, observed, content)) return new WriterLock(file);
+      sleep(10 + Math.random() * 20);
     }
-    const holder = readHolder(file);
+    const holder = parseHolder(readRaw(file) ?? '');
     throw holder ? new DirectoryLockedError(logDir, holder) : new Error(`${file}: could not take the writer lock`);
   }
 
   release(): void {
     try {
-      const holder = readHolder(this.file);
+      const holder = parseHolder(readRaw(this.file) ?? '');
       if (holder?.pid === process.pid) unlinkSync(this.file);
     } catch {
       // Already gone.
@@ -73,12 +92,43 @@ export class WriterLock {
   }
 }
 
-function readHolder(file: string): LockHolder | undefined {
+/** Replaces the stale lock whose content was `observed` with ours; false when another process got there first. */
+function takeOver(file: string, observed: string, content: string): boolean {
+  const mutex = `${file}.takeover`;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
+    closeSync(openSync(mutex, 'wx'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    try {
+      if (Date.now() - statSync(mutex).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(mutex);
+    } catch {
+      // Removed by its owner meanwhile.
+    }
+    return false;
+  }
+  try {
+    if (readRaw(file) !== observed) return false;
+    unlinkSync(file);
+    return createExclusive(file, content);
+  } finally {
+    unlinkSync(mutex);
+  }
+}
+
+function readRaw(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseHolder(content: string): LockHolder | undefined {
+  try {
+    const parsed = JSON.parse(content) as LockHolder;
     return typeof parsed.pid === 'number' ? parsed : undefined;
   } catch {
-    // Written halfway by a process that died: treat as stale.
+    // Not a lock tapedeck wrote (or damaged): treat as stale.
     return undefined;
   }
 }
