@@ -20,6 +20,14 @@ export class EnginePartitionReader implements PartitionReader {
   read(topic: string, partition: number, fromOffset: number, maxRecords: number): readonly PartitionRecord[] {
     const from = Math.max(fromOffset, this.engine.startOffset(topic, partition));
     if (from >= this.engine.endOffset(topic, partition)) return [];
-    return this.engine.read(topic, partition, { fromOffset: from, maxRecords }).map(({ record }) => record);
+    // Plain objects: decoded records keep key and value behind getters, which spreading would drop.
+    return this.engine.read(topic, partition, { fromOffset: from, maxRecords }).map(({ record }) => ({
+      offset: record.offset,
+      timestamp: record.timestamp,
+      timestampType: record.timestampType,
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+    }));
   }
 }

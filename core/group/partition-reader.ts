@@ -3,7 +3,7 @@
  * InMemoryPartitionReader serves tests. Synchronous on purpose: the consumer checks its membership
  * and reads in one step, so no rebalance can hand the partition to someone else in between.
  */
-import type { RecordHeader } from '../log/batch/log-record';
+import type { RecordHeader, TimestampType } from '../log/batch/log-record';
 
 export interface PartitionRecord {
   readonly offset: number;
@@ -13,6 +13,8 @@ export interface PartitionRecord {
   /** null is a tombstone. */
   readonly value: Buffer | null;
   readonly headers: readonly RecordHeader[];
+  /** How the timestamp was set, where the reader knows it. */
+  readonly timestampType?: TimestampType;
 }
 
 export interface PartitionReader {

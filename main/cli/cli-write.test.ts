@@ -112,6 +112,24 @@ describe('tapedeck consume', () => {
     expect(tapedeck(['consume', dir, 'nope', '--from-beginning']).stderr).toContain("unknown topic 'nope'");
   });
 
+  it('--group resumes from the committed offsets; a second group reads independently', () => {
+    const group = path.join(temp, 'group');
+    tapedeck(['produce', group, 'jobs', '--partitions', '2'], lines(...Array.from({ length: 12 }, (_, i) => ({ key: `job-${i}`, value: `run ${i}` }))));
+    const first = jsonLines(tapedeck(['consume', group, 'jobs', '--group', 'workers', '--from-beginning', '--json', '--limit', '5']).stdout);
+    const rest = jsonLines(tapedeck(['consume', group, 'jobs', '--group', 'workers', '--from-beginning', '--json']).stdout);
+    expect(first).toHaveLength(5);
+    const seen = [...first, ...rest].map((r) => r['value']).sort();
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `run ${i}`).sort());
+    expect(tapedeck(['consume', group, 'jobs', '--group', 'workers', '--json']).stdout).toBe('');
+    expect(jsonLines(tapedeck(['consume', group, 'jobs', '--group', 'auditors', '--from-beginning', '--json']).stdout)).toHaveLength(12);
+    const groups = JSON.parse(tapedeck(['groups', group, '--json']).stdout) as { groups: { groupId: string; totalLag: number }[] };
+    expect(groups.groups.map((g) => [g.groupId, g.totalLag])).toEqual([
+      ['auditors', 0],
+      ['workers', 0],
+    ]);
+    expect(tapedeck(['consume', group, 'jobs', '--group', 'w', '--offset', '3']).stderr).toContain('does not combine with --offset');
+  });
+
   it('--follow prints records another process appends while it runs', async () => {
     const follower = spawn(process.execPath, [bin, 'consume', dir, 'clicks', '--follow', '--json', '--limit', '2']);
     let output = '';

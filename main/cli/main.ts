@@ -6,7 +6,7 @@ import { consumeCommand } from './commands/consume';
 import { dumpCommand } from './commands/dump';
 import { groupsCommand } from './commands/groups';
 import { produceCommand } from './commands/produce';
-import { topicCreateCommand, topicDeleteCommand } from './commands/topic';
+import { topicAlterCommand, topicCreateCommand, topicDeleteCommand } from './commands/topic';
 import { topicsCommand } from './commands/topics';
 import { LineOutput } from './output';
 
@@ -79,6 +79,15 @@ function buildProgram(out: LineOutput): { program: Command; result: { code: numb
       result.code = topicCreateCommand(logDir, name, options, out);
     });
   topic
+    .command('alter')
+    .description("Change a topic's config. Retention and compaction apply only to topics tapedeck created or whose config was set this way, so data copied off a broker is never deleted unless you ask.")
+    .argument('<logdir>', 'the log directory')
+    .argument('<topic>', 'the topic to change')
+    .option('--config <key=value>', 'a topic config to set (repeatable)', collect)
+    .action((logDir: string, name: string, options: { config?: string[] }) => {
+      result.code = topicAlterCommand(logDir, name, options, out);
+    });
+  topic
     .command('delete')
     .description('Delete a topic and all its data.')
     .argument('<logdir>', 'the log directory')
@@ -103,7 +112,8 @@ function buildProgram(out: LineOutput): { program: Command; result: { code: numb
     .description('Print the records of a topic, merged across partitions in time order; reads without locking, so it works beside a writer.')
     .argument('<logdir>', 'the log directory')
     .argument('<topic>', 'the topic to read')
-    .option('--from-beginning', 'start at the earliest offset (default: the log end, like kafka-console-consumer)')
+    .option('--group <id>', 'consume as a member of this consumer group: start at its committed offsets and commit what was printed (needs the writer lock)')
+    .option('--from-beginning', 'start at the earliest offset (default: the log end, like kafka-console-consumer); with --group, only for a group with no committed offsets')
     .option('--offset <n>', 'start at this offset (with --partition)', nonNegativeInteger)
     .option('--partition <p>', 'read only this partition', nonNegativeInteger)
     .option('--time <iso>', 'start at the first record at or after this time (ISO-8601)')

@@ -71,3 +71,25 @@ describe('compaction through the engine', () => {
     engine.close();
   });
 });
+
+describe('data the engine did not write', () => {
+  it('is neither deleted by retention nor compacted until its topic is given a config', async () => {
+    const { cpSync } = await import('node:fs');
+    const { FIXTURE_LOGS } = await import('../log-fixtures.test-support');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tapedeck-unmanaged-'));
+    dirs.push(dir);
+    cpSync(path.join(FIXTURE_LOGS, 'kafka-keyed'), dir, { recursive: true });
+    const far = Date.parse('2030-01-01T00:00:00Z');
+    const engine = LogEngine.open(dir, { maintenanceIntervalMs: 0, now: () => far });
+    // Roll so the 2019 data sits in a sealed segment, long past the default 7-day retention.
+    engine.partitionWriter('test-0921', 0).roll(far);
+    expect(engine.describeTopic('test-0921')!.managed).toBe(false);
+    expect(engine.runRetention(far)).toEqual([]);
+    expect(engine.runCompaction(far)).toEqual([]);
+    expect(engine.read('test-0921', 0, { fromOffset: 0 })).toHaveLength(1521);
+    engine.alterTopicConfig('test-0921', { 'retention.ms': 1000 });
+    expect(engine.runRetention(far).map((r) => r.partition)).toEqual(['test-0921-0']);
+    expect(engine.startOffset('test-0921', 0)).toBe(1521);
+    engine.close();
+  });
+});

@@ -41,6 +41,8 @@ export interface TopicDescription {
   readonly topicId: string | undefined;
   readonly partitions: number;
   readonly config: TopicConfig;
+  /** False for topics found on disk without tapedeck settings: maintenance leaves them alone. */
+  readonly managed: boolean;
 }
 
 export interface ProduceRecord {
@@ -148,7 +150,7 @@ export class LogEngine {
       if (error instanceof TopicConfigError) throw new EngineError('INVALID_CONFIG', error.message);
       throw error;
     }
-    const topic: TopicDescription = { name, topicId: newTopicId(), partitions, config };
+    const topic: TopicDescription = { name, topicId: newTopicId(), partitions, config, managed: true };
     this.registry.save(topic);
     for (let p = 0; p < partitions; p++) this.createPartition(topic, p);
     this.topics.set(name, topic);
@@ -176,6 +178,27 @@ export class LogEngine {
     this.topics.delete(name);
     fsyncDirectory(this.dir);
     this.writeCheckpoints();
+  }
+
+  /**
+   * Changes a topic's config (over its current one) and makes it managed: from then on retention
+   * and compaction apply to it, also when it came from a directory copied off a broker.
+   */
+  alterTopicConfig(name: string, overrides: Readonly<Record<string, string | number>>): TopicDescription {
+    this.assertOpen();
+    const topic = this.requireTopic(name);
+    let config: TopicConfig;
+    try {
+      config = parseTopicConfig(overrides, topic.config);
+    } catch (error) {
+      if (error instanceof TopicConfigError) throw new EngineError('INVALID_CONFIG', error.message);
+      throw error;
+    }
+    const updated: TopicDescription = { ...topic, config, managed: true };
+    this.registry.save(updated);
+    this.topics.set(name, updated);
+    for (let p = 0; p < topic.partitions; p++) this.writers.get(`${name}-${p}`)?.updateConfig(config);
+    return updated;
   }
 
   listTopics(): TopicDescription[] {
@@ -330,7 +353,7 @@ export class LogEngine {
     this.assertOpen();
     const results: { partition: string; result: RetentionResult }[] = [];
     for (const [key, writer] of this.writers) {
-      if (!deletes(writer.topicConfig)) continue;
+      if (!deletes(writer.topicConfig) || !this.topics.get(writer.topic)?.managed) continue;
       const result = writer.applyRetention(now);
       if (result.deletedSegments.length) results.push({ partition: key, result });
     }
@@ -343,7 +366,7 @@ export class LogEngine {
     this.assertOpen();
     const results: { partition: string; report: CompactionReport }[] = [];
     for (const [key, writer] of this.writers) {
-      if (!compacts(writer.topicConfig)) continue;
+      if (!compacts(writer.topicConfig) || !this.topics.get(writer.topic)?.managed) continue;
       const report = writer.compact(now, this.firstDirty.get(key) ?? writer.logStartOffset);
       if (!report) continue;
       this.firstDirty.set(key, report.firstDirtyOffset);

@@ -8,6 +8,12 @@ export interface TopicRecord {
   readonly topicId: string | undefined;
   readonly partitions: number;
   readonly config: TopicConfig;
+  /**
+   * Whether tapedeck manages this topic (it created it, or the user gave it settings). Retention
+   * and compaction only touch managed topics: data found in a directory copied off a broker is
+   * never deleted or rewritten unless the user asks for it by setting the topic's config.
+   */
+  readonly managed: boolean;
 }
 
 interface StoredTopic {
@@ -32,11 +38,11 @@ export class TopicRegistry {
   load(name: string, partitionsOnDisk: number, topicIdOnDisk: string | undefined): TopicRecord {
     const file = this.fileOf(name);
     const defaults = defaultsFor(name);
-    if (!existsSync(file)) return { name, topicId: topicIdOnDisk, partitions: partitionsOnDisk, config: defaults };
+    if (!existsSync(file)) return { name, topicId: topicIdOnDisk, partitions: partitionsOnDisk, config: defaults, managed: false };
     try {
       const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredTopic;
       if (typeof stored !== 'object' || stored === null || !Number.isInteger(stored.partitions)) throw new Error('expected an object with name, partitions and config');
-      return { name, topicId: stored.topicId ?? topicIdOnDisk, partitions: Math.max(stored.partitions, partitionsOnDisk), config: parseTopicConfig(stored.config ?? {}, defaults) };
+      return { name, topicId: stored.topicId ?? topicIdOnDisk, partitions: Math.max(stored.partitions, partitionsOnDisk), config: parseTopicConfig(stored.config ?? {}, defaults), managed: true };
     } catch (error) {
       throw new Error(`${file}: topic settings cannot be read (${(error as Error).message}); fix or delete the file (the topic then gets Kafka's defaults)`, { cause: error });
     }

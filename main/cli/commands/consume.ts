@@ -6,8 +6,10 @@ import { isoTime } from '../format';
 import type { LineOutput } from '../output';
 import { recordJson, textBytes } from '../record-json';
 import { printWarnings } from '../warnings';
+import { consumeWithGroup } from './consume-group';
 
 export interface ConsumeOptions {
+  readonly group?: string;
   readonly fromBeginning?: boolean;
   readonly offset?: number;
   readonly partition?: number;
@@ -37,6 +39,12 @@ function parseTime(text: string): number {
  * end, like kafka-console-consumer; --follow then waits for new records until interrupted.
  */
 export async function consumeCommand(logDir: string, topic: string, options: ConsumeOptions, out: LineOutput, signal: AbortSignal): Promise<number> {
+  if (options.group !== undefined) {
+    if (options.offset !== undefined || options.time !== undefined || options.partition !== undefined) {
+      throw new Error('--group starts from the group\'s committed offsets; it does not combine with --offset, --time or --partition');
+    }
+    return consumeWithGroup(logDir, topic, { ...options, group: options.group }, out, signal);
+  }
   if (options.offset !== undefined && options.partition === undefined) throw new Error('--offset needs --partition: offsets are per partition');
   const at = options.time === undefined ? undefined : parseTime(options.time);
   const warnings: LogWarning[] = [];

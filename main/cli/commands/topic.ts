@@ -35,3 +35,17 @@ export function topicDeleteCommand(logDir: string, topic: string, out: LineOutpu
     engine.close();
   }
 }
+
+/** `tapedeck topic alter <logdir> <topic> --config k=v`: changes a topic's config. */
+export function topicAlterCommand(logDir: string, topic: string, options: { config?: string[] }, out: LineOutput): number {
+  const pairs = parseConfigPairs(options.config ?? []);
+  if (Object.keys(pairs).length === 0) throw new Error('nothing to change: give at least one --config key=value');
+  const engine = LogEngine.open(logDir, { maintenanceIntervalMs: 0 });
+  try {
+    engine.alterTopicConfig(topic, pairs);
+    out.line(`Updated ${topic}: ${Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    return 0;
+  } finally {
+    engine.close();
+  }
+}
