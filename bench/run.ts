@@ -1,3 +1,4 @@
+import { runEngineSuite } from './engine-suite';
 import { runFormatSuite } from './format-suite';
 import type { BenchResult } from './measure';
 
@@ -8,13 +9,15 @@ import type { BenchResult } from './measure';
  */
 const SUITES: Record<string, () => BenchResult[]> = {
   format: runFormatSuite,
+  engine: runEngineSuite,
 };
 
 function describe(result: BenchResult): string {
   const parts = [`${result.suite}/${result.workload}: ${result.value.toLocaleString('en-US')} ${result.unit}`];
   if (result.baseline !== null) parts.push(`baseline ${result.baseline.toLocaleString('en-US')} ${result.unit}`);
   if (result.ratio !== null) parts.push(`ratio ${result.ratio}`);
-  if (result.target !== null) parts.push(`target >= ${result.target} ${result.ratio !== null && result.ratio >= result.target ? '(met)' : '(NOT met)'}`);
+  // A target applies to the ratio when there is a baseline, else to the value itself.
+  if (result.target !== null) parts.push(`target >= ${result.target} ${(result.ratio ?? result.value) >= result.target ? '(met)' : '(NOT met)'}`);
   parts.push(`peak RSS ${result.peakRssMB} MB`);
   return parts.join('  |  ');
 }

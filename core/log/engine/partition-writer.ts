@@ -70,6 +70,7 @@ export class PartitionWriter {
   private flushedOffset: number;
   private startOffset: number;
   private layoutChanged = false;
+  private appendedSinceRead = false;
   private lastFlushAt: number;
 
   constructor(
@@ -150,9 +151,11 @@ export class PartitionWriter {
     if (this.layoutChanged) {
       this.log.refresh(this.startOffset);
       this.layoutChanged = false;
-    } else {
+    } else if (this.appendedSinceRead) {
+      // This writer is the only one: nothing changed on disk unless it appended.
       this.log.segments[this.log.segments.length - 1]?.refresh();
     }
+    this.appendedSinceRead = false;
     return this.log;
   }
 
@@ -187,6 +190,7 @@ export class PartitionWriter {
     const limits = { segmentBytes: this.config['segment.bytes'], segmentMs: this.config['segment.ms'], segmentIndexBytes: this.config['segment.index.bytes'] };
     if (!this.appender.isEmpty && this.appender.shouldRoll(header, limits, now)) this.roll(now);
     this.appender.append(batch, header);
+    this.appendedSinceRead = true;
     this.producers.apply(header);
     // Kafka counts messages (offsets), not batches: flush when logEnd - recoveryPoint >= flush.messages.
     if (this.nextOffset - this.flushedOffset >= this.config['flush.messages']) this.flush();

@@ -1,4 +1,4 @@
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,7 +27,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A takeover mutex older than this was left by a process that died in the middle of one. */
+/** A takeover mutex from another host cannot be checked for a live owner: it is stale after this. */
 const TAKEOVER_STALE_MS = 10_000;
 
 function sleep(ms: number): void {
@@ -69,6 +69,7 @@ export class WriterLock {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'writer.lock');
     const content = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() } satisfies LockHolder);
+    removeDeadTempFiles(dir);
     for (let attempt = 0; attempt < 200; attempt++) {
       if (createExclusive(file, content)) return new WriterLock(file);
       const observed = readRaw(file);
@@ -92,18 +93,15 @@ export class WriterLock {
   }
 }
 
-/** Replaces the stale lock whose content was `observed` with ours; false when another process got there first. */
+/**
+ * Replaces the stale lock whose content was `observed` with ours; false when another process got
+ * there first. The takeover itself is guarded by a second file that names its owner, so a process
+ * killed in the middle of a takeover leaves a mutex the next one can see is stale at once.
+ */
 function takeOver(file: string, observed: string, content: string): boolean {
   const mutex = `${file}.takeover`;
-  try {
-    closeSync(openSync(mutex, 'wx'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    try {
-      if (Date.now() - statSync(mutex).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(mutex);
-    } catch {
-      // Removed by its owner meanwhile.
-    }
+  if (!createExclusive(mutex, content)) {
+    removeStaleMutex(mutex);
     return false;
   }
   try {
@@ -112,6 +110,43 @@ function takeOver(file: string, observed: string, content: string): boolean {
     return createExclusive(file, content);
   } finally {
     unlinkSync(mutex);
+  }
+}
+
+function removeStaleMutex(mutex: string): void {
+  const raw = readRaw(mutex);
+  if (raw === undefined) return;
+  const owner = parseHolder(raw);
+  let stale: boolean;
+  if (owner && owner.host === os.hostname()) stale = !isAlive(owner.pid);
+  else {
+    try {
+      stale = Date.now() - statSync(mutex).mtimeMs > TAKEOVER_STALE_MS;
+    } catch {
+      return;
+    }
+  }
+  // Remove it only if it is still the one judged stale (its owner may have finished and another begun).
+  if (stale && readRaw(mutex) === raw) {
+    try {
+      unlinkSync(mutex);
+    } catch {
+      // Someone else removed it.
+    }
+  }
+}
+
+/** `writer.lock.<pid>.<random>` files of processes killed between writing and linking them. */
+function removeDeadTempFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = /^writer\.lock\.(\d+)\.[a-z0-9]+$/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) {
+      try {
+        unlinkSync(path.join(dir, name));
+      } catch {
+        // Already gone.
+      }
+    }
   }
 }
 

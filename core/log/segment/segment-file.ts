@@ -15,6 +15,8 @@ export class SegmentFile {
   private window: Buffer = Buffer.alloc(0);
   private windowStart = 0;
   private fileSize: number;
+  /** Where the previous read ended: a read starting there is sequential and gets the full window. */
+  private lastEnd = -1;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'r');
@@ -46,10 +48,14 @@ export class SegmentFile {
   /** Up to `length` bytes at `position` (fewer only at the end of the file). */
   read(position: number, length: number, windowSize = SCAN_WINDOW): Buffer {
     const end = Math.min(position + length, this.fileSize);
+    const sequential = position === this.lastEnd;
+    this.lastEnd = end;
     if (position >= this.windowStart && end <= this.windowStart + this.window.length) {
       return this.window.subarray(position - this.windowStart, end - this.windowStart);
     }
-    const want = Math.min(Math.max(length, windowSize), this.fileSize - position);
+    // Read ahead only for sequential access: a random lookup would throw most of a window away.
+    const window = sequential ? windowSize : Math.min(windowSize, HEADER_WINDOW);
+    const want = Math.min(Math.max(length, window), this.fileSize - position);
     const buf = Buffer.allocUnsafe(Math.max(want, 0));
     let filled = 0;
     while (filled < buf.length) {
