@@ -518,7 +518,10 @@ export class GroupConsumer {
         position = this.resetOffset(tp);
       }
       const records = this.reader.read(tp.topic, tp.partition, position, maxRecords - out.length);
-      for (const r of records) out.push({ ...r, topic: tp.topic, partition: tp.partition });
+      // An explicit literal, not a spread: one object shape for every record, built without enumerating fields.
+      for (const r of records) {
+        out.push({ topic: tp.topic, partition: tp.partition, offset: r.offset, timestamp: r.timestamp, timestampType: r.timestampType, key: r.key, value: r.value, headers: r.headers });
+      }
       const last = records[records.length - 1];
       this.positions.set(key, last ? last.offset + 1 : position);
     }

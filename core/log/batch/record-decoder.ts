@@ -16,6 +16,8 @@ export interface RecordContext {
 export type PayloadLocator = (byte: number) => { file: string; position: number; inside?: string };
 
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
+/** Shared by every record without headers (most of them), so reading headers allocates nothing. */
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
 
 /**
  * A decoded record. Key, value and headers stay as positions into the batch bytes until read:
@@ -51,8 +53,8 @@ class V2Record implements LogRecord {
     return this.valueLength;
   }
 
-  get headers(): RecordHeader[] {
-    if (this.headerCount === 0) return [];
+  get headers(): readonly RecordHeader[] {
+    if (this.headerCount === 0) return NO_HEADERS;
     // Framing was validated during decoding, so this walk cannot run out of bounds.
     const cursor = new ByteCursor(this.buf, this.headersStart, this.buf.length);
     const headers: RecordHeader[] = [];
