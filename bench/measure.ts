@@ -10,6 +10,8 @@ export interface BenchResult {
   readonly ratio: number | null;
   /** The ratio (or, without a baseline, the value) the issue aims for. */
   readonly target: number | null;
+  /** Set to 'value' when the target is an absolute figure even though there is a baseline. */
+  readonly targetOn?: 'ratio' | 'value';
   readonly peakRssMB: number;
 }
 

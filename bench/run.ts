@@ -1,5 +1,6 @@
 import { runEngineSuite } from './engine-suite';
 import { runFormatSuite } from './format-suite';
+import { runKafkaSuite } from './kafka-suite';
 import type { BenchResult } from './measure';
 
 /**
@@ -10,14 +11,16 @@ import type { BenchResult } from './measure';
 const SUITES: Record<string, () => BenchResult[]> = {
   format: runFormatSuite,
   engine: runEngineSuite,
+  kafka: runKafkaSuite,
 };
 
 function describe(result: BenchResult): string {
   const parts = [`${result.suite}/${result.workload}: ${result.value.toLocaleString('en-US')} ${result.unit}`];
   if (result.baseline !== null) parts.push(`baseline ${result.baseline.toLocaleString('en-US')} ${result.unit}`);
   if (result.ratio !== null) parts.push(`ratio ${result.ratio}`);
-  // A target applies to the ratio when there is a baseline, else to the value itself.
-  if (result.target !== null) parts.push(`target >= ${result.target} ${(result.ratio ?? result.value) >= result.target ? '(met)' : '(NOT met)'}`);
+  // A target applies to the ratio when there is a baseline, else (or when it says so) to the value itself.
+  const judged = result.targetOn === 'value' ? result.value : (result.ratio ?? result.value);
+  if (result.target !== null) parts.push(`target >= ${result.target}${result.targetOn === 'value' ? ` ${result.unit}` : ''} ${judged >= result.target ? '(met)' : '(NOT met)'}`);
   parts.push(`peak RSS ${result.peakRssMB} MB`);
   return parts.join('  |  ');
 }

@@ -6,6 +6,13 @@ import type { ListenerContext } from './listener-context';
 
 /** Requests in flight per connection before reading pauses (clients pipeline, within reason). */
 const MAX_IN_FLIGHT = 64;
+/** How long a refused connection may take to receive the answers it is owed before it is cut. */
+const FLUSH_BEFORE_CLOSE_MS = 5000;
+
+/** The place in the response order where the connection is closed, and why. */
+class Refusal {
+  constructor(readonly reason: string) {}
+}
 
 /**
  * One client connection. Frames are decoded as they arrive and handled concurrently (a Fetch may
@@ -15,9 +22,11 @@ const MAX_IN_FLIGHT = 64;
  */
 export class KafkaConnection {
   private readonly splitter: FrameSplitter;
-  private readonly pending: Promise<Buffer | null>[] = [];
+  private readonly pending: Promise<Buffer | Refusal | null>[] = [];
   private writing = false;
   private closed = false;
+  /** A frame could not be served: nothing more is read, and the connection closes once the requests before it are answered. */
+  private refusing = false;
   private readonly abort = new AbortController();
   readonly label: string;
 
@@ -30,33 +39,62 @@ export class KafkaConnection {
     this.splitter = new FrameSplitter({ maxFrameBytes });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
     socket.on('error', (error) => this.close(`socket error: ${error.message}`));
     socket.on('close', () => this.close());
   }
 
-  close(reason?: string): void {
+  /** Closes now; with `flush`, what was already written is delivered first. */
+  close(reason?: string, flush = false): void {
     if (this.closed) return;
     this.closed = true;
     if (reason) this.ctx.log(`closing connection ${this.label}: ${reason}`);
     this.abort.abort();
-    this.socket.destroy();
+    if (!flush) {
+      this.socket.destroy();
+      return;
+    }
+    const cut = setTimeout(() => this.socket.destroy(), FLUSH_BEFORE_CLOSE_MS);
+    cut.unref();
+    this.socket.end(() => {
+      clearTimeout(cut);
+      this.socket.destroy();
+    });
+  }
+
+  /**
+   * Stops reading and closes once the requests that came before are answered, as Kafka does
+   * (it reads one request at a time, so those were served before it saw the bad one).
+   */
+  private refuse(reason: string): void {
+    this.refusing = true;
+    this.socket.pause();
+    this.enqueue(Promise.resolve(new Refusal(reason)));
   }
 
   private onData(chunk: Buffer): void {
+    if (this.refusing || this.closed) return;
     let frames: Buffer[];
     try {
       frames = this.splitter.push(chunk);
     } catch (error) {
-      this.close((error as Error).message);
+      this.refuse((error as Error).message);
       return;
     }
     for (const frame of frames) {
-      if (this.closed) return;
-      const decoded = decodeRequest(frame);
+      if (this.closed || this.refusing) return;
+      let decoded: ReturnType<typeof decodeRequest>;
+      try {
+        decoded = decodeRequest(frame);
+      } catch (error) {
+        // Bad client bytes come back as failures; a throw is a bug here, but it stays on this connection.
+        this.refuse(`internal error while decoding a request: ${(error as Error).stack ?? String(error)}`);
+        return;
+      }
       if (!decoded.ok) {
         const answer = failureResponse(decoded);
         if (!answer) {
-          this.close(`${decoded.problem}: ${decoded.error.message}`);
+          this.refuse(`${decoded.problem}: ${decoded.error.message}`);
           return;
         }
         this.enqueue(Promise.resolve(answer));
@@ -67,6 +105,16 @@ export class KafkaConnection {
     if (this.pending.length >= MAX_IN_FLIGHT) this.socket.pause();
   }
 
+  /** The client is done sending: a frame it left unfinished is worth a line in the log. */
+  private onEnd(): void {
+    if (this.closed || this.refusing) return;
+    try {
+      this.splitter.end();
+    } catch (error) {
+      this.close((error as Error).message);
+    }
+  }
+
   private async handle(request: DecodedRequest): Promise<Buffer | null> {
     const origin = { clientId: request.header.clientId ?? '', clientHost: `/${this.socket.remoteAddress ?? ''}` };
     const body = await dispatch({ ...this.ctx, signal: this.abort.signal }, request, origin);
@@ -74,7 +122,7 @@ export class KafkaConnection {
     return encodeResponse({ correlationId: request.header.correlationId }, request.apiKey, request.apiVersion, body as never);
   }
 
-  private enqueue(response: Promise<Buffer | null>): void {
+  private enqueue(response: Promise<Buffer | Refusal | null>): void {
     // A handler that fails is a bug on our side: the client cannot be told in protocol terms
     // without lying, so its connection is closed and the reason logged; the listener goes on.
     const settled = response.catch((error: unknown) => {
@@ -92,10 +140,14 @@ export class KafkaConnection {
       while (this.pending.length && !this.closed) {
         const response = await this.pending[0]!;
         this.pending.shift();
+        if (response instanceof Refusal) {
+          this.close(response.reason, true);
+          return;
+        }
         if (response && !this.closed && !this.socket.write(response)) {
           await new Promise<void>((resolve) => this.socket.once('drain', resolve));
         }
-        if (this.pending.length < MAX_IN_FLIGHT && this.socket.isPaused()) this.socket.resume();
+        if (this.pending.length < MAX_IN_FLIGHT && this.socket.isPaused() && !this.refusing) this.socket.resume();
       }
     } finally {
       this.writing = false;

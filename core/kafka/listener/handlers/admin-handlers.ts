@@ -11,8 +11,6 @@ const BROKER_RESOURCE = 4;
 const SOURCE_TOPIC = 1;
 const SOURCE_DEFAULT = 5;
 
-const uuidOf = (topicId: string | undefined) => (topicId ? Buffer.from(topicId, 'base64url').toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5') : undefined);
-
 export function handleCreateTopics(ctx: ListenerContext, request: RequestBody<typeof ApiKey.CreateTopics>): ResponseInput<typeof ApiKey.CreateTopics> {
   return {
     throttleTimeMs: 0,
@@ -24,7 +22,7 @@ export function handleCreateTopics(ctx: ListenerContext, request: RequestBody<ty
       if (request.validateOnly) return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: 1, configs: null };
       try {
         const created = ctx.engine.createTopic(t.name, { partitions, config: Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? ''])) });
-        return { name: t.name, topicId: uuidOf(created.topicId), errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: created.partitions, replicationFactor: 1, configs: null };
+        return { name: t.name, topicId: created.topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: created.partitions, replicationFactor: 1, configs: null };
       } catch (error) {
         const { code, message } = kafkaError(error);
         return { name: t.name, errorCode: code, errorMessage: message, numPartitions: -1, replicationFactor: -1, configs: null };

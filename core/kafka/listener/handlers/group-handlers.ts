@@ -69,19 +69,21 @@ export function handleLeaveGroup(ctx: ListenerContext, request: RequestBody<type
 }
 
 export function handleOffsetCommit(ctx: ListenerContext, request: RequestBody<typeof ApiKey.OffsetCommit>): ResponseInput<typeof ApiKey.OffsetCommit> {
-  const result = ctx.groups.commitOffsets({
-    groupId: request.groupId,
-    generationId: request.generationIdOrMemberEpoch,
-    memberId: request.memberId,
-    groupInstanceId: request.groupInstanceId,
-    offsets: request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })),
-    ),
-  });
-  const errorOf = (topic: string, partition: number) => result.partitions.find((p) => p.topic === topic && p.partition === partition)?.error ?? result.error;
+  // An offset beyond 2^53 (only a broken or hostile client sends one) does not survive as a
+  // number; it is refused on its own rather than failing the whole request.
+  const offsets = request.topics.flatMap((t) =>
+    t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })),
+  );
+  const valid = offsets.filter((o) => Number.isSafeInteger(o.offset));
+  const result =
+    valid.length > 0 || offsets.length === 0
+      ? ctx.groups.commitOffsets({ groupId: request.groupId, generationId: request.generationIdOrMemberEpoch, memberId: request.memberId, groupInstanceId: request.groupInstanceId, offsets: valid })
+      : { error: ErrorCode.NONE, partitions: [] };
+  const errorOf = (topic: string, partition: number, offset: number) =>
+    Number.isSafeInteger(offset) ? (result.partitions.find((p) => p.topic === topic && p.partition === partition)?.error ?? result.error) : ErrorCode.INVALID_REQUEST;
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorOf(t.name, p.partitionIndex) })) })),
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorOf(t.name, p.partitionIndex, p.committedOffset) })) })),
   };
 }
 
