@@ -240,15 +240,29 @@ describe('record-level bad input', () => {
     client.destroy();
   });
 
-  it('sends nothing back for an acks=0 Produce it refused, writes nothing, and answers the next request', async () => {
+  it('closes the connection on an acks=0 Produce it refused (no response can say so, as in Kafka), writing nothing', async () => {
+    const before = running.engine.endOffset('target', 0);
     const client = await RawClient.connect(running.port);
     const corrupt = batch(2);
     corrupt[corrupt.length - 1]! ^= 0x01;
     const silent = client.frame(ApiKey.Produce, 7, { acks: 0, timeoutMs: 1000, topicData: [{ name: 'target', partitionData: [{ index: 0, records: corrupt }] }] });
     client.write(silent.bytes);
-    const next = client.frame(ApiKey.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
-    client.write(next.bytes);
-    expect(decodeResponse(await client.nextFrame(), ApiKey.ApiVersions, 3).header.correlationId).toBe(next.correlationId);
+    await client.closed;
+    expect(running.logs.some((l) => l.includes('acks=0 produce failed') && l.includes('target-0'))).toBe(true);
+    expect(running.engine.endOffset('target', 0)).toBe(before);
+  });
+
+  it('CreateTopics with validateOnly checks everything a creation would, and creates nothing', async () => {
+    const client = await RawClient.connect(running.port);
+    const topic = (name: string, configs: { name: string; value: string }[] = []) => ({ name, numPartitions: 2, replicationFactor: 1, assignments: [], configs });
+    const answer = await client.request(ApiKey.CreateTopics, 7, {
+      topics: [topic('would-be-fine'), topic('bad/name'), topic('target'), topic('bad-config', [{ name: 'retention.ms', value: 'soon' }])],
+      timeoutMs: 1000,
+      validateOnly: true,
+    });
+    expect(answer.topics.map((t) => t.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_CONFIG]);
+    expect(answer.topics[3]!.errorMessage).toContain('retention.ms');
+    expect(running.engine.describeTopic('would-be-fine')).toBeUndefined();
     client.destroy();
   });
 

@@ -1,11 +1,13 @@
 import type { Socket } from 'node:net';
 import { type DecodedRequest, decodeRequest, encodeResponse, failureResponse } from '../protocol/frame';
 import { FrameSplitter } from '../protocol/frame-splitter';
-import { dispatch } from './request-dispatcher';
+import { CloseConnection, dispatch } from './request-dispatcher';
 import type { ListenerContext } from './listener-context';
 
 /** Requests in flight per connection before reading pauses (clients pipeline, within reason). */
 const MAX_IN_FLIGHT = 64;
+/** Kafka's connections.max.idle.ms default: a connection silent this long is closed. */
+const IDLE_TIMEOUT_MS = 600_000;
 /** How long a refused connection may take to receive the answers it is owed before it is cut. */
 const FLUSH_BEFORE_CLOSE_MS = 5000;
 
@@ -38,6 +40,8 @@ export class KafkaConnection {
     this.label = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.splitter = new FrameSplitter({ maxFrameBytes });
     socket.setNoDelay(true);
+    // A client that sends half a frame and goes quiet must not hold its connection forever.
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => this.close(`idle for ${IDLE_TIMEOUT_MS / 1000} s`));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('error', (error) => this.close(`socket error: ${error.message}`));
@@ -115,10 +119,14 @@ export class KafkaConnection {
     }
   }
 
-  private async handle(request: DecodedRequest): Promise<Buffer | null> {
+  private async handle(request: DecodedRequest): Promise<Buffer | Refusal | null> {
     const origin = { clientId: request.header.clientId ?? '', clientHost: `/${this.socket.remoteAddress ?? ''}` };
     const body = await dispatch({ ...this.ctx, signal: this.abort.signal }, request, origin);
     if (body === null) return null;
+    if (body instanceof CloseConnection) {
+      this.refusing = true;
+      return new Refusal(body.reason);
+    }
     return encodeResponse({ correlationId: request.header.correlationId }, request.apiKey, request.apiVersion, body as never);
   }
 

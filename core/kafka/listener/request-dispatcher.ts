@@ -17,11 +17,13 @@ import {
 } from './handlers/group-handlers';
 import { handleListOffsets } from './handlers/list-offsets-handler';
 import { handleMetadata } from './handlers/metadata-handler';
-import { handleProduce } from './handlers/produce-handler';
+import { CloseConnection, handleProduce } from './handlers/produce-handler';
+
+export { CloseConnection };
 import type { ListenerContext } from './listener-context';
 
-/** A response body, or null when the request gets none (Produce with acks=0). */
-export type HandlerResult = ResponseInput<DecodedRequest['apiKey']> | null;
+/** A response body, null when the request gets none (Produce with acks=0), or a reason to close. */
+export type HandlerResult = ResponseInput<DecodedRequest['apiKey']> | CloseConnection | null;
 
 /** Routes a decoded request to its handler. Every key the codec decodes has a handler here. */
 export async function dispatch(ctx: ListenerContext, request: DecodedRequest, origin: RequestOrigin): Promise<HandlerResult> {

@@ -136,20 +136,24 @@ export class LogEngine {
 
   // ---- topics ----
 
-  createTopic(name: string, options: { partitions?: number; config?: Readonly<Record<string, string | number>> } = {}): TopicDescription {
-    this.assertOpen();
+  /** Checks a topic could be created as asked, without creating it; returns its settings. Throws EngineError. */
+  validateNewTopic(name: string, options: { partitions?: number; config?: Readonly<Record<string, string | number>> } = {}): { partitions: number; config: TopicConfig } {
     const problem = topicNameProblem(name);
     if (problem) throw new EngineError('INVALID_TOPIC', problem);
     if (this.topics.has(name)) throw new EngineError('TOPIC_ALREADY_EXISTS', `topic '${name}' already exists`);
     const partitions = options.partitions ?? 1;
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10000) throw new EngineError('INVALID_PARTITIONS', `a topic needs 1 to 10000 partitions, not ${partitions}`);
-    let config: TopicConfig;
     try {
-      config = parseTopicConfig(options.config ?? {}, defaultsFor(name));
+      return { partitions, config: parseTopicConfig(options.config ?? {}, defaultsFor(name)) };
     } catch (error) {
       if (error instanceof TopicConfigError) throw new EngineError('INVALID_CONFIG', error.message);
       throw error;
     }
+  }
+
+  createTopic(name: string, options: { partitions?: number; config?: Readonly<Record<string, string | number>> } = {}): TopicDescription {
+    this.assertOpen();
+    const { partitions, config } = this.validateNewTopic(name, options);
     const topic: TopicDescription = { name, topicId: newTopicId(), partitions, config, managed: true };
     this.registry.save(topic);
     for (let p = 0; p < partitions; p++) this.createPartition(topic, p);

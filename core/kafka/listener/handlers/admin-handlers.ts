@@ -19,9 +19,13 @@ export function handleCreateTopics(ctx: ListenerContext, request: RequestBody<ty
       if (t.replicationFactor > 1) {
         return { name: t.name, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `replication factor ${t.replicationFactor} is larger than this single node`, numPartitions: -1, replicationFactor: -1, configs: null };
       }
-      if (request.validateOnly) return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: 1, configs: null };
+      const settings = { partitions, config: Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? ''])) };
       try {
-        const created = ctx.engine.createTopic(t.name, { partitions, config: Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? ''])) });
+        if (request.validateOnly) {
+          ctx.engine.validateNewTopic(t.name, settings);
+          return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: 1, configs: null };
+        }
+        const created = ctx.engine.createTopic(t.name, settings);
         return { name: t.name, topicId: created.topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: created.partitions, replicationFactor: 1, configs: null };
       } catch (error) {
         const { code, message } = kafkaError(error);

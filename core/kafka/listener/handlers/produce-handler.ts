@@ -13,7 +13,15 @@ const MAGIC_OFFSET = 16;
  * Older message formats are refused rather than converted. Returns null for acks=0, which gets
  * no response at all.
  */
-export function handleProduce(ctx: ListenerContext, request: RequestBody<typeof ApiKey.Produce>): ResponseInput<typeof ApiKey.Produce> | null {
+/**
+ * What an acks=0 produce that failed gets: no response can say so, so, as in Kafka, the
+ * connection is closed and the client notices.
+ */
+export class CloseConnection {
+  constructor(readonly reason: string) {}
+}
+
+export function handleProduce(ctx: ListenerContext, request: RequestBody<typeof ApiKey.Produce>): ResponseInput<typeof ApiKey.Produce> | CloseConnection | null {
   const responses = request.topicData.map((topic) => ({
     name: topic.name,
     partitionResponses: topic.partitionData.map((partition) => {
@@ -34,5 +42,7 @@ export function handleProduce(ctx: ListenerContext, request: RequestBody<typeof 
       }
     }),
   }));
-  return request.acks === 0 ? null : { responses, throttleTimeMs: 0 };
+  if (request.acks !== 0) return { responses, throttleTimeMs: 0 };
+  const failed = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: ${p.errorMessage}`));
+  return failed.length ? new CloseConnection(`acks=0 produce failed (${failed.join('; ')})`) : null;
 }
