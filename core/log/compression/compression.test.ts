@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogFormatError } from '../errors';
+import { formatError } from '../log-fixtures.test-support';
 import { CompressionCodec } from './compression-codec';
 import { compress, decompress } from './compression';
 
@@ -12,15 +13,6 @@ const CODECS = [CompressionCodec.Gzip, CompressionCodec.Snappy, CompressionCodec
 const NAMES = { 1: 'gzip', 2: 'snappy', 3: 'lz4', 4: 'zstd' } as const;
 
 /** Runs `fn` and returns the LogFormatError it throws; fails the test on any other outcome. */
-function formatError(fn: () => unknown): LogFormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof LogFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a LogFormatError, but nothing was thrown');
-}
 
 /** Runs of repeated snippets: compressible, so compressed blocks occur, and up to ~500 KiB long. */
 const compressible = fc

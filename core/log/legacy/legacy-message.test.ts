@@ -4,6 +4,7 @@ import type { LogBatch } from '../batch/log-record';
 import { CompressionCodec } from '../compression/compression-codec';
 import { compress } from '../compression/compression';
 import { LogFormatError } from '../errors';
+import { formatError } from '../log-fixtures.test-support';
 import { readLegacyMessage } from './legacy-message';
 import { encodeLegacyCompressedWrapper, encodeLegacyMessage } from './legacy-message-writer';
 import type { LegacyInnerRecordSpec, LegacyTimestampType } from './legacy-message-writer';
@@ -31,15 +32,6 @@ const asHex = (records: readonly { key: Uint8Array | null; value: Uint8Array | n
 const hex = (text: string): Buffer => Buffer.from(text.replace(/[\s·|]/g, ''), 'hex');
 
 /** Runs `fn` and returns the LogFormatError it throws; fails the test on any other outcome. */
-function formatError(fn: () => unknown): LogFormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof LogFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a LogFormatError, but nothing was thrown');
-}
 
 /** Everything a reader may touch, so a malformed entry cannot hide behind laziness. */
 function readFully(buffer: Buffer, position = AT): LogBatch {
