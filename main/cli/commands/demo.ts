@@ -29,6 +29,7 @@ export function demoCommand(dir: string | undefined, options: DemoOptions, out: 
   out.line('Try next:');
   out.line(`  npx tapedeck dump ${path.join(target, 'orders-0')} --limit 5`);
   out.line(`  npx tapedeck dump ${target} --topic payments --json --limit 3`);
-  out.line(`  npx tapedeck topics ${target} --json`);
+  out.line(`  npx tapedeck groups ${target}`);
+  out.line(`  npx tapedeck broker ${target}     # then, from any Kafka client: kcat -b 127.0.0.1:9092 -L`);
   return 0;
 }
