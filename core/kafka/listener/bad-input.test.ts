@@ -252,6 +252,22 @@ describe('record-level bad input', () => {
     expect(running.engine.endOffset('target', 0)).toBe(before);
   });
 
+  it('answers a request that shares a chunk with an oversize size prefix, then closes with the reason', async () => {
+    const limited = await startListener(makeTempDir('tapedeck-limit-'), { maxFrameBytes: 4096 });
+    try {
+      const client = await RawClient.connect(limited.port);
+      const first = client.frame(ApiKey.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+      const oversize = Buffer.alloc(8);
+      oversize.writeInt32BE(1 << 20, 0);
+      client.write(Buffer.concat([first.bytes, oversize]));
+      expect(decodeResponse(await client.nextFrame(), ApiKey.ApiVersions, 3).header.correlationId).toBe(first.correlationId);
+      await client.closed;
+      expect(limited.logs.some((l) => l.includes('exceeds the 4096-byte limit'))).toBe(true);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('CreateTopics with validateOnly checks everything a creation would, and creates nothing', async () => {
     const client = await RawClient.connect(running.port);
     const topic = (name: string, configs: { name: string; value: string }[] = []) => ({ name, numPartitions: 2, replicationFactor: 1, assignments: [], configs });

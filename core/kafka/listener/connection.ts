@@ -106,6 +106,12 @@ export class KafkaConnection {
       }
       this.enqueue(this.handle(decoded));
     }
+    // A bad size prefix after good frames in the same chunk: those were answered first, now refuse.
+    const failure = this.splitter.error;
+    if (failure && !this.refusing && !this.closed) {
+      this.refuse(failure.message);
+      return;
+    }
     if (this.pending.length >= MAX_IN_FLIGHT) this.socket.pause();
   }
 

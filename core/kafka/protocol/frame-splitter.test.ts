@@ -99,3 +99,18 @@ describe('FrameSplitter', () => {
     expect(() => clean.end()).not.toThrow();
   });
 });
+
+describe('a bad size prefix after good frames in the same chunk', () => {
+  it('returns the good frames, sets error, and refuses every later push', () => {
+    const splitter = new FrameSplitter({ maxFrameBytes: 16 });
+    const good = Buffer.from([0, 0, 0, 3, 1, 2, 3]);
+    const bad = Buffer.from([0, 0, 1, 0]);
+    const frames = splitter.push(Buffer.concat([good, good, bad]));
+    expect(frames.map((f) => [...f])).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    expect(splitter.error?.message).toContain('frame size 256 exceeds the 16-byte limit');
+    expect(() => splitter.push(Buffer.alloc(1))).toThrow(/exceeds the 16-byte limit/);
+  });
+});

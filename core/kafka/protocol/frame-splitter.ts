@@ -29,7 +29,16 @@ export class FrameSplitter {
     return this.buffered;
   }
 
-  /** Adds a chunk and returns the frames it completed (payloads without their size prefix), in order. */
+  /** The error that stopped the stream, once one has: no frame after it can be read. */
+  get error(): ProtocolError | null {
+    return this.failure;
+  }
+
+  /**
+   * Adds a chunk and returns the frames it completed (payloads without their size prefix), in
+   * order. A bad size prefix throws, unless good frames came before it in this chunk: those are
+   * returned (they deserve their answers) and `error` is set for the caller to act on after them.
+   */
   push(chunk: Buffer): Buffer[] {
     if (this.failure !== null) throw this.failure;
     if (chunk.length > 0) {
@@ -39,7 +48,13 @@ export class FrameSplitter {
     const frames: Buffer[] = [];
     for (;;) {
       if (this.buffered < 4) break;
-      const size = this.peekSize();
+      let size: number;
+      try {
+        size = this.peekSize();
+      } catch (error) {
+        if (frames.length === 0) throw error;
+        break;
+      }
       if (this.buffered < 4 + size) break;
       this.take(4);
       frames.push(this.take(size));
