@@ -62,6 +62,8 @@ export interface ProduceResult {
 }
 
 const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
+/** The largest timestamp the engine accepts: year 275760, the end of JavaScript's Date range. */
+const MAX_TIMESTAMP = 8.64e15;
 const RECOVERY_POINT_FILE = 'recovery-point-offset-checkpoint';
 const LOG_START_FILE = 'log-start-offset-checkpoint';
 const REPLICATION_FILE = 'replication-offset-checkpoint';
@@ -440,6 +442,10 @@ export class LogEngine {
       throw error;
     }
     if (parsed.isControl) throw new EngineError('INVALID_RECORD', `producers may not append control batches (to ${where})`);
+    // Timestamps are milliseconds since the epoch, or -1 for none; anything else cannot be served back.
+    for (const [field, value] of [['base', parsed.baseTimestamp], ['max', parsed.maxTimestamp]] as const) {
+      if (value < -1 || value > MAX_TIMESTAMP) throw new EngineError('INVALID_RECORD', `${field} timestamp ${value} of the batch for ${where} is not a time (milliseconds since 1970, or -1)`);
+    }
     if (parsed.recordCount === 0 || parsed.lastOffset - parsed.baseOffset + 1 !== parsed.recordCount) {
       throw new EngineError('INVALID_RECORD', `a produced batch must hold lastOffsetDelta + 1 = recordCount > 0 records (to ${where})`);
     }

@@ -9,7 +9,7 @@ import type { LogWarning } from '../errors';
 import { PartitionLog } from '../partition/partition-log';
 import { type BatchHeader, parseV2Header } from '../segment/batch-header';
 import { segmentFileName } from '../segment/log-segment';
-import { writeFileAtomic } from './durable-file';
+import { fsyncDirectory, writeFileAtomic } from './durable-file';
 import { EngineError } from './engine-error';
 import { ProducerState } from './producer-state';
 import { SegmentAppender } from './segment-appender';
@@ -218,6 +218,8 @@ export class PartitionWriter {
     this.appender.seal();
     this.flushedOffset = newBase;
     this.appender = new SegmentAppender(this.dir, newBase, this.config['index.interval.bytes'], now);
+    // The new segment's files must still be there after a power cut, not just their data.
+    fsyncDirectory(this.dir);
     this.layoutChanged = true;
   }
 
