@@ -363,3 +363,15 @@ describe('refused appends', () => {
     expectCode(() => engine.createTopic('later'), 'CLOSED');
   });
 });
+
+describe('timestamps that are not times', () => {
+  it('a batch with a timestamp beyond the Date range, or below -1, is INVALID_RECORD and nothing is stored', () => {
+    const engine = engines.fresh();
+    engine.createTopic('t');
+    expectCode(() => engine.appendRecords('t', 0, [{ key: null, value: Buffer.from('x'), timestamp: 2 ** 53 - 1 }]), 'INVALID_RECORD', /timestamp 9007199254740991 of the batch for t-0 is not a time/);
+    expectCode(() => engine.appendRecords('t', 0, [{ key: null, value: Buffer.from('x'), timestamp: -5 }]), 'INVALID_RECORD', /is not a time/);
+    expect(engine.endOffset('t', 0)).toBe(0);
+    engine.appendRecords('t', 0, [{ key: null, value: Buffer.from('x'), timestamp: -1 }]);
+    expect(engine.endOffset('t', 0)).toBe(1);
+  });
+});
