@@ -78,14 +78,7 @@ const MAX_OFFSET_COMMIT_VALUE_VERSION = 4;
 
 export function decodeOffsetCommitValue(value: Buffer): OffsetCommitValue {
   const r = readerFor(value, 'value');
-  const version = r.int16('OffsetCommitValue.version');
-  if (version < 0 || version > MAX_OFFSET_COMMIT_VALUE_VERSION) {
-    r.fail(
-      'OffsetCommitValue.version',
-      0,
-      `unknown OffsetCommitValue version ${version} at byte 0 (known: 0-${MAX_OFFSET_COMMIT_VALUE_VERSION})`,
-    );
-  }
+  const version = r.version('OffsetCommitValue', MAX_OFFSET_COMMIT_VALUE_VERSION);
   const flexible = version >= 4;
   const offset = r.int64('OffsetCommitValue.offset');
   const leaderEpoch = version >= 3 ? r.int32('OffsetCommitValue.leaderEpoch') : -1;
@@ -126,14 +119,7 @@ const MAX_GROUP_METADATA_VALUE_VERSION = 4;
 
 export function decodeGroupMetadataValue(value: Buffer): GroupMetadataValue {
   const r = readerFor(value, 'value');
-  const version = r.int16('GroupMetadataValue.version');
-  if (version < 0 || version > MAX_GROUP_METADATA_VALUE_VERSION) {
-    r.fail(
-      'GroupMetadataValue.version',
-      0,
-      `unknown GroupMetadataValue version ${version} at byte 0 (known: 0-${MAX_GROUP_METADATA_VALUE_VERSION})`,
-    );
-  }
+  const version = r.version('GroupMetadataValue', MAX_GROUP_METADATA_VALUE_VERSION);
   const flexible = version >= 4;
   const str = (field: string): string => (flexible ? r.compactString(field) : r.string(field));
   const nullableStr = (field: string): string | null =>

@@ -22,6 +22,13 @@ export class StructReader {
     return this.bytes.length - this.position;
   }
 
+  /** The leading int16 version of a record key or value, refused unless within 0..max. */
+  version(struct: string, max: number): number {
+    const version = this.int16(`${struct}.version`);
+    if (version < 0 || version > max) this.fail(`${struct}.version`, 0, `unknown ${struct} version ${version} at byte 0 (known: 0-${max})`);
+    return version;
+  }
+
   fail(field: string, position: number, reason: string): never {
     throw this.makeError(field, position, reason);
   }

@@ -479,7 +479,7 @@ export class LogEngine {
     mkdirSync(partitionDir, { recursive: true });
     if (topic.topicId) writePartitionMetadata(partitionDir, topic.topicId);
     writeLeaderEpochCheckpoint(path.join(partitionDir, 'leader-epoch-checkpoint'), [{ epoch: 0, startOffset: 0 }]);
-    this.writers.set(`${topic.name}-${partition}`, new PartitionWriter(partitionDir, topic.name, partition, topic.config, { config: topic.config, now: this.now, unclean: false, recoveryPoint: 0, logStartOffset: 0, onWarning: this.options.onWarning }));
+    this.writers.set(`${topic.name}-${partition}`, new PartitionWriter(partitionDir, topic.name, partition, topic.config, { now: this.now, unclean: false, recoveryPoint: 0, logStartOffset: 0, onWarning: this.options.onWarning }));
   }
 
   private openPartitions(unclean: boolean): PartitionRecoveryReport[] {
@@ -504,7 +504,6 @@ export class LogEngine {
         const partitionDir = path.join(this.dir, key);
         if (!existsSync(partitionDir)) mkdirSync(partitionDir);
         const writer = new PartitionWriter(partitionDir, name, p, record.config, {
-          config: record.config,
           now: this.now,
           unclean,
           recoveryPoint: recoveryPoints.get(key) ?? 0,

@@ -7,7 +7,7 @@ import { writeInt64 } from '../batch/int64';
 import { assignBaseOffset, writeBatchCrc } from '../batch/record-batch-encoder';
 import type { LogWarning } from '../errors';
 import { PartitionLog } from '../partition/partition-log';
-import { type BatchHeader, parseV2Header } from '../segment/batch-header';
+import { parseV2Header } from '../segment/batch-header';
 import { segmentFileName } from '../segment/log-segment';
 import { fsyncDirectory, writeFileAtomic } from './durable-file';
 import { EngineError } from './engine-error';
@@ -22,7 +22,6 @@ const SNAPSHOT = /^(\d{20})\.snapshot$/;
 export const LEADER_EPOCH = 0;
 
 export interface PartitionOpenOptions {
-  readonly config: TopicConfig;
   readonly now: () => number;
   /** The directory was not shut down cleanly: segments past the recovery point are checked. */
   readonly unclean: boolean;
@@ -274,10 +273,6 @@ export class PartitionWriter {
     return report;
   }
 
-  lastSegmentLargestTimestamp(): number {
-    return this.appender.largestTimestamp;
-  }
-
   /** Closes cleanly: the active segment gets its close-time index entry and everything is fsynced. */
   close(): void {
     this.appender.seal();
@@ -291,13 +286,6 @@ export class PartitionWriter {
     this.log.close();
   }
 
-  headerAt(offset: number): BatchHeader | undefined {
-    for (const segment of this.reader().segments) {
-      const header = segment.findBatchHeader(offset);
-      if (header) return header;
-    }
-    return undefined;
-  }
 }
 
 function listSegmentBases(dir: string): number[] {
