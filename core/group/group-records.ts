@@ -3,20 +3,13 @@
  * OffsetCommit record per partition, a completed rebalance one GroupMetadata record, as Kafka's
  * GroupMetadataManager writes them.
  */
+import type { CommittedOffset } from './committed-offsets';
 import type { ClassicGroup } from './classic-group';
 import type { OffsetsTopicAppend } from './group-store';
 import { encodeGroupMetadataKey, encodeGroupMetadataValue, encodeOffsetCommitKey, encodeOffsetCommitValue } from './offsets-topic-encoder';
 
-export interface CommitToStore {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly leaderEpoch: number;
-  readonly metadata: string;
-  readonly commitTimestamp: number;
-  /** -1 for none. */
-  readonly expireTimestamp: number;
-}
+/** A commit as it is stored: the same fields a commit has when read back. */
+export type CommitToStore = CommittedOffset;
 
 export function offsetCommitRecord(groupId: string, c: CommitToStore, timestamp: number): OffsetsTopicAppend {
   return {

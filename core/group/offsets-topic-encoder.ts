@@ -3,6 +3,7 @@
  * Kafka's own coordinator writes today (reference/kafka-format.md §8), so a log directory written
  * here reads the same in Kafka and in every tool that reads that topic.
  */
+import type { GroupMemberMetadata } from './offsets-topic-records';
 import { StructWriter } from './struct-writer';
 
 export const OFFSET_COMMIT_KEY_VERSION = 1;
@@ -51,17 +52,8 @@ export function encodeGroupMetadataKey(group: string): Buffer {
   return new StructWriter().int16(GROUP_METADATA_KEY_VERSION).string(group).build();
 }
 
-export interface GroupMemberFields {
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly clientId: string;
-  readonly clientHost: string;
-  readonly rebalanceTimeout: number;
-  readonly sessionTimeout: number;
-  /** The member's metadata for the group's chosen protocol. */
-  readonly subscription: Buffer;
-  readonly assignment: Buffer;
-}
+/** A member as GroupMetadataValue stores it: the fields the decoder reads back. */
+export type GroupMemberFields = GroupMemberMetadata;
 
 export interface GroupMetadataValueFields {
   /** "" for a group that never had a member with a protocol type (as Kafka writes it). */
